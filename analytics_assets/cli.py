@@ -1,0 +1,199 @@
+"""The `analytics` command line.
+
+Every error a user can cause (a wrong argument, an unreachable database) ends in one line
+on stderr and exit code 2; a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import click
+
+from analytics_assets.settings import get_settings
+
+
+class Problem(click.ClickException):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+    exit_code = 2
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    from analytics_assets.db import DatabaseUnreachable
+    from analytics_assets.embedded import EmbeddedServerError
+    from analytics_assets.settings import SettingsError
+
+    return (DatabaseUnreachable, EmbeddedServerError, SettingsError)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Analytics warehouse: stage the platform's tables, build marts and metrics, check them."""
+
+
+# --- db -------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """The embedded PostgreSQL warehouse (used when no database URL is set)."""
+
+
+def _require_embedded() -> None:
+    if not get_settings().embedded:
+        raise Problem("WAREHOUSE_DATABASE_URL is set: the embedded server is not in use")
+
+
+@db.command("start")
+def db_start() -> None:
+    """Start the embedded server (does nothing when it runs already)."""
+    from analytics_assets import embedded
+
+    _require_embedded()
+    settings = get_settings()
+    embedded.start(settings)
+    click.echo(f"embedded PostgreSQL running, data in {settings.pgdata}")
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded server (does nothing when it is stopped)."""
+    from analytics_assets import embedded
+
+    _require_embedded()
+    stopped = embedded.stop(get_settings())
+    click.echo("stopped" if stopped else "not running")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Say whether the embedded server runs, and where."""
+    from analytics_assets import embedded
+
+    settings = get_settings()
+    if not settings.embedded:
+        click.echo("external databases in use (WAREHOUSE_DATABASE_URL / SOURCE_DATABASE_URL)")
+        return
+    state = embedded.status(settings)
+    if state.running:
+        click.echo(f"running (pid {state.pid}), data in {state.pgdata}")
+    else:
+        click.echo(f"stopped, data in {state.pgdata}")
+
+
+@db.command("url")
+@click.option("--database", type=click.Choice(["warehouse", "app", "dagster"]), default="warehouse")
+def db_url(database: str) -> None:
+    """Print a libpq URL of the warehouse (or of the source or Dagster database)."""
+    from analytics_assets import connections
+    from analytics_assets.instance import storage_url
+
+    settings = get_settings()
+    if database == "warehouse":
+        click.echo(connections.warehouse_url(settings))
+    elif database == "app":
+        click.echo(connections.source_url(settings))
+    else:
+        click.echo(storage_url(settings))
+
+
+# --- source ---------------------------------------------------------------------------
+
+
+@cli.group()
+def source() -> None:
+    """The demo operational source (schema app)."""
+
+
+@source.command("init")
+def source_init() -> None:
+    """Create every table of the source contract in schema app (idempotent)."""
+    from analytics_assets.connections import source_url
+    from analytics_assets.source.ddl import init_source
+
+    init_source(source_url())
+    click.echo("schema app ready")
+
+
+@source.command("generate")
+@click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
+@click.option("--end", callback=_iso_date, default="2026-06-30", show_default=True,
+              help="Last day generated (inclusive), YYYY-MM-DD.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.0, show_default=True,
+              help="Share of rows that break the source contract.")
+def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
+    """Fill schema app with a realistic, reproducible demo dataset."""
+    from analytics_assets.connections import source_url
+    from analytics_assets.source.generator import GenerationSpec, generate
+
+    spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
+    report = generate(source_url(), spec, progress=sys.stderr.isatty())
+    click.echo(report.render())
+
+
+# --- the pipeline ---------------------------------------------------------------------
+
+
+@cli.command("run")
+@click.option("--start", "start", callback=_iso_date, required=True,
+              help="First day (inclusive), YYYY-MM-DD.")
+@click.option("--end", "end", callback=_iso_date, required=True,
+              help="End day (exclusive), YYYY-MM-DD.")
+def run(start: date, end: date) -> None:
+    """Stage, transform and check every day in [start, end) as one Dagster run."""
+    from analytics_assets.pipeline import run_range
+
+    if end <= start:
+        raise click.BadParameter(f"--end {end} must be after --start {start}", param_hint="--end")
+    summary = run_range(start, end, progress=sys.stderr.isatty())
+    click.echo(summary.render())
+    if not summary.success:
+        sys.exit(1)
+
+
+@cli.command("ui")
+@click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
+def ui(port: int) -> None:
+    """Run the Dagster UI and daemon on the project's instance."""
+    from analytics_assets.instance import ensure_dagster_home
+    from analytics_assets.settings import PROJECT_ROOT
+
+    ensure_dagster_home()
+    os.chdir(PROJECT_ROOT)
+    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-p", str(port)])
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        click.echo(f"error: {_one_line(err.format_message())}", err=True)
+        sys.exit(2)
+    except _known_errors() as err:
+        click.echo(f"error: {_one_line(str(err))}", err=True)
+        sys.exit(2)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Configuration from the environment, read in this one place.
+
+With neither `WAREHOUSE_DATABASE_URL` nor `SOURCE_DATABASE_URL` set, the project runs on
+its own embedded PostgreSQL (see `embedded.py`) with databases `warehouse`, `app` and
+`dagster`; everything else points at the URLs given.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+QUALITY_DIR = PROJECT_ROOT / "quality"
+
+WAREHOUSE_DB = "warehouse"
+SOURCE_DB = "app"
+DAGSTER_DB = "dagster"
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value the project cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    """Where the embedded server and the default Dagster home keep their files."""
+    warehouse_url: str | None
+    """Explicit warehouse URL, or None for the embedded server."""
+    source_url: str | None
+    """Explicit source URL, or None for the embedded server."""
+    dagster_home: Path
+    start_date: date
+    """First daily partition."""
+    lookback_days: int
+    """Days before yesterday that the daily schedule stages again, for late rows."""
+    pii_key: str
+    """Key of the hash that pseudonymises PII columns in the marts."""
+
+    @property
+    def embedded(self) -> bool:
+        return self.warehouse_url is None and self.source_url is None
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+
+def _env_date(name: str, default: str) -> date:
+    raw = os.environ.get(name, default)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise SettingsError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def get_settings() -> Settings:
+    """Read the environment now (not cached: tests and the CLI change it)."""
+    home = Path(os.environ.get("ANALYTICS_HOME", PROJECT_ROOT / ".analytics")).resolve()
+    warehouse = os.environ.get("WAREHOUSE_DATABASE_URL") or None
+    source = os.environ.get("SOURCE_DATABASE_URL") or None
+    if (warehouse is None) != (source is None):
+        missing = "SOURCE_DATABASE_URL" if source is None else "WAREHOUSE_DATABASE_URL"
+        raise SettingsError(f"{missing} is not set: set both database URLs, or neither")
+    return Settings(
+        home=home,
+        warehouse_url=warehouse,
+        source_url=source,
+        dagster_home=Path(os.environ.get("DAGSTER_HOME", home / "dagster_home")).resolve(),
+        start_date=_env_date("ANALYTICS_START_DATE", "2026-01-01"),
+        lookback_days=_env_int("ANALYTICS_LOOKBACK_DAYS", 3),
+        pii_key=os.environ.get("ANALYTICS_PII_KEY", "analytics-demo-pii-key"),
+    )
