@@ -155,10 +155,10 @@ def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float
               help="End day (exclusive), YYYY-MM-DD.")
 def run(start: date, end: date) -> None:
     """Stage, transform and check every day in [start, end) as one Dagster run."""
+    if end <= start:
+        raise click.BadParameter(f"{end} must be after --start {start}", param_hint="'--end'")
     from analytics_assets.pipeline import run_range
 
-    if end <= start:
-        raise click.BadParameter(f"--end {end} must be after --start {start}", param_hint="--end")
     summary = run_range(start, end, progress=sys.stderr.isatty())
     click.echo(summary.render())
     if not summary.success:

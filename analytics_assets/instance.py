@@ -49,6 +49,8 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
     if not user_owned:
         url = storage_url(settings)
         ensure_database(url)
-        config.write_text(_DAGSTER_YAML.format(url=url))
+        # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; dagster-postgres needs psycopg2.
+        sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        config.write_text(_DAGSTER_YAML.format(url=sqlalchemy_url))
     os.environ["DAGSTER_HOME"] = str(home)
     return home
