@@ -6,6 +6,7 @@ schema check, so a column added to the contract is added in one place.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,9 +42,10 @@ class SourceTable:
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
-    """Parse 'name type, name type' into columns (types may hold spaces, not commas)."""
+    """Parse 'name type, name type' into columns (a comma inside parentheses, as in
+    numeric(5,2), belongs to the type)."""
     out = []
-    for part in spec.split(","):
+    for part in re.split(r",(?![^()]*\))", spec):
         name, _, type_ = part.strip().partition(" ")
         out.append(Column(name, type_.strip()))
     return tuple(out)

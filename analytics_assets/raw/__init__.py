@@ -1,0 +1,1 @@
+"""The raw layer: faithful, partitioned copies of the source tables in schema `raw`."""

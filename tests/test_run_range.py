@@ -1,0 +1,121 @@
+"""run_range: one Dagster run over a range of days, recorded on the project's instance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import pytest
+from test_raw_helpers import at, day, execute, fetch, insert, make_databases, pick_server
+
+from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
+from analytics_assets.source.tables import source_tables
+
+
+@pytest.fixture
+def env(make_database, request, monkeypatch, tmp_path):
+    server = pick_server(request)
+    dbs = make_databases(make_database, server, server)
+    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
+    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
+    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    insert(dbs.source, "events", [
+        {"id": 1, "occurred_at": at(1)},
+        {"id": 2, "occurred_at": at(2, 1)},
+        {"id": 3, "occurred_at": at(2, 2)},
+        {"id": 4, "occurred_at": at(2, 23, 59)},
+        {"id": 5, "occurred_at": at(3, 0)},
+        {"id": 6, "occurred_at": at(4, 0)},
+    ])
+    insert(dbs.source, "users", [
+        {"id": 1, "updated_at": at(2)},
+        {"id": 2, "updated_at": at(3)},
+        {"id": 3, "updated_at": at(5)},
+    ])
+    return dbs
+
+
+def _materialized_rows(instance, table):
+    """partition -> rows_copied recorded for raw/<table>."""
+    records = instance.fetch_materializations(dg.AssetKey(["raw", table]), limit=100).records
+    return {
+        r.asset_materialization.partition: r.asset_materialization.metadata["rows_copied"].value
+        for r in records
+    }
+
+
+def test_a_range_is_one_dagster_run_on_the_instance(env):
+    summary = run_range(day(2), day(4))
+
+    assert summary.success, summary.render()
+    assert summary.failed_steps == () and summary.failed_checks == ()
+    assert summary.rows["raw/events"] == 4  # ids 2, 3, 4 (Jan 2) and 5 (Jan 3)
+    assert summary.rows["raw/users"] == 2  # ids 1 and 2
+    assert sum(summary.rows.values()) == 6
+    assert len(summary.rows) == len(source_tables())
+    with dg.DagsterInstance.get() as instance:
+        [run] = instance.get_runs()
+        assert run.run_id == summary.run_id
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        assert run.tags["dagster/asset_partition_range_start"] == "2026-01-02"
+        assert run.tags["dagster/asset_partition_range_end"] == "2026-01-03"
+        assert _materialized_rows(instance, "events") == {"2026-01-02": 3, "2026-01-03": 1}
+        assert _materialized_rows(instance, "users") == {"2026-01-02": 1, "2026-01-03": 1}
+        steps = instance.get_records_for_run(
+            summary.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
+        ).records
+        assert len(steps) == len(source_tables())
+    assert fetch(env.warehouse, "select id from raw.events order by id") == [
+        (2,), (3,), (4,), (5,)
+    ]
+    assert "succeeded" in summary.render()
+
+
+def test_a_failing_table_fails_the_run_and_says_why(env, capsys):
+    execute(env.source, "alter table app.users drop column email")
+    summary = run_range(day(2), day(3), progress=True)
+
+    assert not summary.success
+    [failure] = summary.failed_steps
+    assert failure.startswith("raw__users: ")
+    assert failure == (
+        "raw__users: source table app.users no longer matches the contract: "
+        "column email (text) is missing"
+    )
+    assert summary.rows["raw/events"] == 3  # the other tables still loaded
+    assert "FAILED" in summary.render()
+    # the progress bar (stderr) counted every step, failed ones included
+    assert f"{len(source_tables())}/{len(source_tables())}" in capsys.readouterr().err
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_run_by_id(summary.run_id).status == dg.DagsterRunStatus.FAILURE
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (day(5), day(5), "must be after start"),
+        (date(2025, 12, 31), day(3), "before the first partition 2026-01-01"),
+        (day(10), day(21), "the day 2026-01-20 has not ended yet"),
+    ],
+)
+def test_ranges_outside_the_partitions_are_refused(start, end, message):
+    with pytest.raises(RangeError, match=message):
+        check_range(start, end, date(2026, 1, 1), date(2026, 1, 19))
+    check_range(day(1), day(20), date(2026, 1, 1), date(2026, 1, 19))  # the widest allowed
+
+
+def test_render_lists_rows_per_asset_and_failures():
+    summary = RunSummary(
+        success=False, run_id="r1", start=day(2), end=day(4), seconds=1.25,
+        rows={"raw/users": 2, "raw/events": 1500},
+        failed_steps=("raw__users: boom",), failed_checks=("raw/events:fresh (blocking)",),
+    )
+    assert summary.render() == "\n".join([
+        "run r1 FAILED in 1.2 s: [2026-01-02, 2026-01-04), 2 days",
+        "  raw/events         1,500 rows",
+        "  raw/users              2 rows",
+        "  total              1,502 rows",
+        "  failed step  raw__users: boom",
+        "  failed check raw/events:fresh (blocking)",
+    ])
