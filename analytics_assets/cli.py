@@ -140,7 +140,10 @@ def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float
     from analytics_assets.connections import source_url
     from analytics_assets.source.generator import GenerationSpec, generate
 
-    spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
+    try:
+        spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
+    except ValueError as err:  # e.g. a period that starts before the platform's launch
+        raise Problem(str(err)) from None
     report = generate(source_url(), spec, progress=sys.stderr.isatty())
     click.echo(report.render())
 
@@ -161,6 +164,41 @@ def run(start: date, end: date) -> None:
 
     summary = run_range(start, end, progress=sys.stderr.isatty())
     click.echo(summary.render())
+    if not summary.success:
+        sys.exit(1)
+
+
+@cli.command("demo")
+@click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
+@click.option("--end", callback=_iso_date, default="2026-06-30", show_default=True,
+              help="Last day generated and run (inclusive), YYYY-MM-DD.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.02, show_default=True)
+def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
+    """Generate a demo source, run the whole pipeline over it as one run, print a report."""
+    from datetime import timedelta
+
+    from analytics_assets import embedded
+    from analytics_assets.connections import source_url, warehouse_url
+    from analytics_assets.demo import build_report
+    from analytics_assets.pipeline import run_range
+    from analytics_assets.source.ddl import init_source
+    from analytics_assets.source.generator import GenerationSpec, generate
+
+    settings = get_settings()
+    try:
+        spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
+    except ValueError as err:
+        raise Problem(str(err)) from None
+    if settings.embedded:
+        embedded.start(settings)
+    init_source(source_url())
+    click.echo(generate(source_url(), spec, progress=sys.stderr.isatty()).render())
+    first = end - timedelta(days=days - 1)
+    summary = run_range(first, end + timedelta(days=1), progress=sys.stderr.isatty())
+    click.echo(summary.render())
+    click.echo(build_report(warehouse_url(), summary.run_id, end).render())
     if not summary.success:
         sys.exit(1)
 
