@@ -19,6 +19,12 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 2
+# A run whose worker died is marked failed instead of staying "started" forever, so the
+# drift sensor and the schedules can request it again.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  max_resume_run_attempts: 0
 telemetry:
   enabled: false
 nux:

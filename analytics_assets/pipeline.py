@@ -1,16 +1,36 @@
-"""Run the pipeline over a range of days as ONE Dagster run on the project's instance.
+"""Run the pipeline over a range of days on the project's instance: `analytics run`.
 
-The run is a single-run backfill: every selected asset sees the whole range at once
-(`context.partition_time_window`), so a 30-day range is one COPY per raw table rather
-than 30 steps per table. The job selects asset groups; a later layer joins the run by
-adding its group to PIPELINE_GROUPS.
+The days are ONE Dagster run: raw, staging, marts and the daily metrics over the daily
+partitions [start, end), as a single-run backfill (every selected asset sees the whole
+range at once through `context.partition_time_window`, so a 30-day range is one COPY per
+raw table and one `dbt build` per dbt definition rather than 30 steps each). The job
+selects asset groups; a later layer joins the run by adding its group to PIPELINE_GROUPS.
+
+The weekly and monthly rollups of the weeks and months that the range completes (an ISO
+week Monday..Sunday wholly inside [start, end), a calendar month wholly inside) run after
+it, one run per grain, so a range is at most three runs. They cannot join the first run:
+
+- a job must have one partitions definition (`define_asset_job` refuses daily and weekly
+  assets together: "Selected assets must have the same partitions definitions");
+- a run's partitions are two run tags (`dagster/asset_partition_range_start|end`) that
+  every step reads as keys of ITS OWN partitions definition (`partition_key_range` in
+  dagster/_core/execution/context/system.py; Dagster 1.13 keeps no per-asset subset on a
+  run). The implicit asset job does mix them, but then the daily range 06-01..06-14 made
+  the weekly asset materialize the weeks 06-01, 06-08 and 06-15: wrong windows. Asset
+  backfills, too, split a selection into one run per partitions definition.
+
+All the runs of one `run_range` carry the tag `analytics/pipeline_run` (the first run's
+id, which is also RunSummary.run_id), so the UI's run list filters them together. A
+rollup runs only when the first run succeeded: its models read the marts that run built,
+and a blocking check that stopped them must not be rolled up into weeks. RunSummary
+aggregates the runs: it succeeds only when every run did and no blocking check failed.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -24,8 +44,11 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
 PIPELINE_JOB = "analytics_pipeline"
-PIPELINE_GROUPS: tuple[str, ...] = ("raw",)
+PIPELINE_GROUPS: tuple[str, ...] = ("raw", "staging", "marts", "daily")
 ROWS_METADATA_KEY = "rows_copied"
+PIPELINE_RUN_TAG = "analytics/pipeline_run"
+"""Shared by every Dagster run of one `run_range`: the first run's id."""
+GRAIN_TAG = "analytics/grain"
 
 
 class RangeError(SettingsError):
@@ -33,7 +56,7 @@ class RangeError(SettingsError):
 
 
 def pipeline_job() -> dg.UnresolvedAssetJobDefinition:
-    """The job `run_range` launches: every asset of PIPELINE_GROUPS, with its checks."""
+    """The job `run_range` launches first: every asset of PIPELINE_GROUPS, with its checks."""
     return dg.define_asset_job(
         PIPELINE_JOB,
         selection=dg.AssetSelection.groups(*PIPELINE_GROUPS),
@@ -41,49 +64,83 @@ def pipeline_job() -> dg.UnresolvedAssetJobDefinition:
     )
 
 
+# --- which runs a range needs (pure) --------------------------------------------------
+
+
 @dataclass(frozen=True)
-class RunSummary:
-    success: bool
-    run_id: str
-    start: date
-    end: date
-    """Exclusive."""
-    seconds: float
-    rows: dict[str, int] = field(default_factory=dict)
-    """Rows per asset (key as `raw/events`), summed over the range's partitions: the raw
-    assets' `rows_copied`, else an asset's `dagster/row_count`."""
-    failed_steps: tuple[str, ...] = ()
-    """`step: error message` of every failed step."""
-    failed_checks: tuple[str, ...] = ()
-    """`asset:check (blocking|warning)` of every check that did not pass."""
+class PlannedRun:
+    """One Dagster run of a range: a job over the partition keys first..last (inclusive)."""
 
-    def render(self) -> str:
-        days = (self.end - self.start).days
-        state = "succeeded" if self.success else "FAILED"
-        lines = [
-            f"run {self.run_id} {state} in {self.seconds:.1f} s: "
-            f"[{self.start}, {self.end}), {days} day{'s' if days != 1 else ''}"
-        ]
-        width = max((len(key) for key in self.rows), default=0)
-        lines += [f"  {key:<{width}}  {rows:>12,} rows" for key, rows in sorted(self.rows.items())]
-        if self.rows:
-            lines.append(f"  {'total':<{width}}  {sum(self.rows.values()):>12,} rows")
-        lines += [f"  failed step  {failure}" for failure in self.failed_steps]
-        lines += [f"  failed check {check}" for check in self.failed_checks]
-        return "\n".join(lines)
+    grain: str
+    """`day`, `week` or `month`."""
+    job_name: str
+    first: date
+    last: date
+    """The first day of the last partition."""
+
+    def keys_label(self) -> str:
+        first, last = self.first.isoformat(), self.last.isoformat()
+        return first if first == last else f"{first}..{last}"
+
+    def tags(self) -> dict[str, str]:
+        return {
+            **partition_key_range_tags(self.first.isoformat(), self.last.isoformat()),
+            GRAIN_TAG: self.grain,
+        }
 
 
-def partition_range_tags(start: date, end: date) -> dict[str, str]:
-    """Tags that make a run a single-run backfill of the daily partitions [start, end)."""
+# analytics_assets.schedules (the weekly and monthly jobs, date helpers) imports this module,
+# so the functions below import it when called.
+
+
+def complete_weeks(start: date, end: date, first_week: date) -> tuple[date, date] | None:
+    """(first, last Monday) of the ISO weeks wholly inside [start, end), none before the
+    first weekly partition `first_week`; None when the range completes no week."""
+    from analytics_assets.schedules import week_start
+
+    first = max(start + timedelta(days=(7 - start.weekday()) % 7), first_week)
+    last = week_start(end) - timedelta(days=7)  # the last week that ends on or before `end`
+    return (first, last) if first <= last else None
+
+
+def complete_months(start: date, end: date, first_month: date) -> tuple[date, date] | None:
+    """(first, last 1st) of the calendar months wholly inside [start, end), none before the
+    first monthly partition `first_month`; None when the range completes no month."""
+    from analytics_assets.schedules import month_start
+
+    first = start if start.day == 1 else month_start(month_start(start) + timedelta(days=32))
+    first = max(first, first_month)
+    last = month_start(month_start(end) - timedelta(days=1))  # the month that ends by `end`
+    return (first, last) if first <= last else None
+
+
+def plan_runs(start: date, end: date, first_week: date, first_month: date) -> list[PlannedRun]:
+    """The runs of [start, end): the days, then the weeks and the months it completes."""
+    from analytics_assets.schedules import MONTHLY_JOB, WEEKLY_JOB
+
+    runs = [PlannedRun("day", PIPELINE_JOB, start, end - timedelta(days=1))]
+    weeks = complete_weeks(start, end, first_week)
+    if weeks:
+        runs.append(PlannedRun("week", WEEKLY_JOB, *weeks))
+    months = complete_months(start, end, first_month)
+    if months:
+        runs.append(PlannedRun("month", MONTHLY_JOB, *months))
+    return runs
+
+
+def partition_key_range_tags(first_key: str, last_key: str) -> dict[str, str]:
+    """Tags that make a run a single-run backfill of the partition keys first..last."""
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    return {
-        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-        ASSET_PARTITION_RANGE_END_TAG: (end - timedelta(days=1)).isoformat(),
-    }
+    return {ASSET_PARTITION_RANGE_START_TAG: first_key, ASSET_PARTITION_RANGE_END_TAG: last_key}
+
+
+def partition_range_tags(start: date, end: date) -> dict[str, str]:
+    """Tags that make a run a single-run backfill of the daily partitions [start, end)."""
+    return partition_key_range_tags(start.isoformat(), (end - timedelta(days=1)).isoformat())
 
 
 def check_range(start: date, end: date, first: date, last: date | None) -> None:
@@ -103,47 +160,74 @@ def check_range(start: date, end: date, first: date, last: date | None) -> None:
         )
 
 
-def run_range(start: date, end: date, progress: bool = False) -> RunSummary:
-    """Materialize every pipeline asset over the daily partitions [start, end) in one run."""
-    from dagster._core.utils import make_new_run_id
+# --- the summary ----------------------------------------------------------------------
 
-    from analytics_assets.definitions import defs
-    from analytics_assets.instance import ensure_dagster_home
-    from analytics_assets.partitions import daily_partitions
 
-    partitions = daily_partitions()
-    last_key = partitions.get_last_partition_key()
-    check_range(
-        start,
-        end,
-        partitions.start.date(),
-        date.fromisoformat(last_key) if last_key else None,
-    )
-    ensure_dagster_home()
-    job = defs.resolve_job_def(PIPELINE_JOB)
-    run_id = make_new_run_id()
-    started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        display = _progress(instance, run_id, len(job.graph.nodes)) if progress else nullcontext()
-        with display:
-            result = job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                tags=partition_range_tags(start, end),
-                raise_on_error=False,
-                # The progress bar replaces Dagster's line-per-event console log.
-                run_config={
-                    "loggers": {
-                        "console": {"config": {"log_level": ("WARNING" if progress else "INFO")}}
-                    }
-                },
+@dataclass(frozen=True)
+class GrainRun:
+    """What became of one planned run."""
+
+    grain: str
+    job_name: str
+    keys: str
+    """The partition keys, `first..last`."""
+    run_id: str | None
+    """None when it did not run (the first run failed)."""
+    success: bool
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    success: bool
+    run_id: str
+    """The first (daily) run's id; every run of the range is tagged with it."""
+    start: date
+    end: date
+    """Exclusive."""
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    """Rows per asset (key as `raw/events`), summed over the range's partitions: the raw
+    assets' `rows_copied`, else an asset's `dagster/row_count`."""
+    failed_steps: tuple[str, ...] = ()
+    """`step: error message` of every failed step."""
+    failed_checks: tuple[str, ...] = ()
+    """`asset:check (blocking|warning)` of every check that did not pass."""
+    runs: tuple[GrainRun, ...] = ()
+    """Every planned run, the daily one first; empty for a summary of one run."""
+
+    @property
+    def run_ids(self) -> tuple[str, ...]:
+        """The ids of the Dagster runs that ran."""
+        ran = tuple(r.run_id for r in self.runs if r.run_id)
+        return ran or (self.run_id,)
+
+    def render(self) -> str:
+        days = (self.end - self.start).days
+        state = "succeeded" if self.success else "FAILED"
+        lines = [
+            f"run {self.run_id} {state} in {self.seconds:.1f} s: "
+            f"[{self.start}, {self.end}), {days} day{'s' if days != 1 else ''}"
+        ]
+        for rollup in self.runs[1:]:
+            outcome = (
+                "not run: the daily run failed"
+                if rollup.run_id is None
+                else f"run {rollup.run_id} {'succeeded' if rollup.success else 'FAILED'}"
             )
-    return summarize(result, start, end, time.perf_counter() - started)
+            lines.append(f"  {rollup.grain}s {rollup.keys}: {outcome}")
+        width = max((len(key) for key in self.rows), default=0)
+        lines += [f"  {key:<{width}}  {rows:>12,} rows" for key, rows in sorted(self.rows.items())]
+        if self.rows:
+            lines.append(f"  {'total':<{width}}  {sum(self.rows.values()):>12,} rows")
+        lines += [f"  failed step  {failure}" for failure in self.failed_steps]
+        lines += [f"  failed check {check}" for check in self.failed_checks]
+        return "\n".join(lines)
 
 
 def summarize(
     result: dg.ExecuteInProcessResult, start: date, end: date, seconds: float
 ) -> RunSummary:
+    """The summary of one Dagster run."""
     rows: dict[str, int] = {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -178,6 +262,106 @@ def summarize(
     )
 
 
+def combine(
+    plan: list[PlannedRun], summaries: list[RunSummary], start: date, end: date, seconds: float
+) -> RunSummary:
+    """One summary of the planned runs; `summaries` holds those that ran, in plan order
+    (a prefix: the daily one, then the rollups unless it failed)."""
+    rows: dict[str, int] = {}
+    for summary in summaries:
+        for key, count in summary.rows.items():
+            rows[key] = rows.get(key, 0) + count
+    runs = tuple(
+        GrainRun(
+            grain=planned.grain,
+            job_name=planned.job_name,
+            keys=planned.keys_label(),
+            run_id=summaries[i].run_id if i < len(summaries) else None,
+            success=i < len(summaries) and summaries[i].success,
+        )
+        for i, planned in enumerate(plan)
+    )
+    return RunSummary(
+        success=all(r.success for r in runs),
+        run_id=summaries[0].run_id,
+        start=start,
+        end=end,
+        seconds=seconds,
+        rows=rows,
+        failed_steps=tuple(f for s in summaries for f in s.failed_steps),
+        failed_checks=tuple(c for s in summaries for c in s.failed_checks),
+        runs=runs,
+    )
+
+
+# --- running --------------------------------------------------------------------------
+
+
+def first_rollup_days() -> tuple[date, date]:
+    """The first day of the first weekly and of the first monthly partition."""
+    from analytics_assets.partitions import monthly_partitions, weekly_partitions
+
+    week, month = weekly_partitions(), monthly_partitions()
+    return (
+        date.fromisoformat(week.get_first_partition_key() or "9999-12-31"),
+        date.fromisoformat(month.get_first_partition_key() or "9999-12-31"),
+    )
+
+
+def run_range(start: date, end: date, progress: bool = False) -> RunSummary:
+    """Materialize the pipeline over the daily partitions [start, end) in one run, then the
+    weekly and monthly rollups of the weeks and months the range completes (one run each)."""
+    from analytics_assets.partitions import daily_partitions
+
+    partitions = daily_partitions()
+    last_key = partitions.get_last_partition_key()
+    check_range(
+        start,
+        end,
+        partitions.start.date(),
+        date.fromisoformat(last_key) if last_key else None,
+    )
+    return execute_plan(plan_runs(start, end, *first_rollup_days()), start, end, progress)
+
+
+def execute_plan(
+    plan: list[PlannedRun], start: date, end: date, progress: bool = False
+) -> RunSummary:
+    """Run the planned runs in order on the project's instance, each as a single-run
+    backfill of its keys; the rollups only when the first run succeeded."""
+    from dagster._core.utils import make_new_run_id
+
+    from analytics_assets.definitions import defs
+    from analytics_assets.instance import ensure_dagster_home
+
+    ensure_dagster_home()
+    started = time.perf_counter()
+    summaries: list[RunSummary] = []
+    pipeline_run = make_new_run_id()
+    with dg.DagsterInstance.get() as instance, _progress(instance, progress) as track:
+        for planned in plan:
+            if summaries and not summaries[0].success:
+                break
+            job = defs.resolve_job_def(planned.job_name)
+            run_id = pipeline_run if not summaries else make_new_run_id()
+            track(run_id, len(job.graph.nodes))
+            began = time.perf_counter()
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                tags={**planned.tags(), PIPELINE_RUN_TAG: pipeline_run},
+                raise_on_error=False,
+                # The progress bar replaces Dagster's line-per-event console log.
+                run_config={
+                    "loggers": {
+                        "console": {"config": {"log_level": ("WARNING" if progress else "INFO")}}
+                    }
+                },
+            )
+            summaries.append(summarize(result, start, end, time.perf_counter() - began))
+    return combine(plan, summaries, start, end, time.perf_counter() - started)
+
+
 def _failure_message(event: dg.DagsterEvent) -> str:
     """One line: a dg.Failure's own description, else the error's message."""
     data = event.step_failure_data
@@ -186,9 +370,18 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     return " ".join(message.split())
 
 
+Track = Callable[[str, int], None]
+"""track(run_id, steps): show a run's step events as they happen."""
+
+
 @contextmanager
-def _progress(instance: dg.DagsterInstance, run_id: str, steps: int) -> Iterator[None]:
-    """A rich progress bar on stderr, advanced by the run's step events as they happen."""
+def _progress(instance: dg.DagsterInstance, enabled: bool) -> Iterator[Track]:
+    """A rich progress bar on stderr per run, advanced by the run's step events; a no-op
+    tracker when disabled."""
+    if not enabled:
+        yield lambda run_id, steps: None
+        return
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -200,9 +393,12 @@ def _progress(instance: dg.DagsterInstance, run_id: str, steps: int) -> Iterator
         console=Console(stderr=True),
         transient=False,
     ) as bar:
-        task = bar.add_task("starting", total=steps)
-        instance.add_event_listener(run_id, _on_event(bar, task))
-        yield
+
+        def track(run_id: str, steps: int) -> None:
+            task = bar.add_task("starting", total=steps)
+            instance.add_event_listener(run_id, _on_event(bar, task))
+
+        yield track
 
 
 def _on_event(bar: Progress, task: TaskID) -> Callable[[EventLogEntry], None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from analytics_assets.db import connect
@@ -32,18 +33,31 @@ create index if not exists check_results_suite_partition
 
 
 def record(
-    warehouse_url: str, result: SuiteResult, asset: str, partition_key: str | None, run_id: str | None
+    warehouse_url: str,
+    result: SuiteResult,
+    asset: str,
+    partition_key: str | None,
+    run_id: str | None,
 ) -> None:
     """Append one row per expectation; history is kept, the newest row is the current state."""
+    record_many(warehouse_url, [(result, asset)], partition_key, run_id)
+
+
+def record_many(
+    warehouse_url: str,
+    results: Sequence[tuple[SuiteResult, str]],
+    partition_key: str | None,
+    run_id: str | None,
+) -> None:
+    """record() for several (result, asset) pairs of one check run, in one transaction."""
     now = datetime.now(UTC)
-    window = result.window
     rows = [
         (
             result.suite,
             asset,
             partition_key,
-            window.start if window else None,
-            window.end if window else None,
+            result.window.start if result.window else None,
+            result.window.end if result.window else None,
             o.expectation,
             o.severity,
             o.success,
@@ -53,6 +67,7 @@ def record(
             run_id,
             now,
         )
+        for result, asset in results
         for o in result.outcomes
     ]
     with connect(warehouse_url) as conn:

@@ -1,28 +1,37 @@
 """Run one suite on one partition window of the warehouse, as SQL in PostgreSQL.
 
 GX is imported here, lazily: importing it costs seconds, and the Dagster definitions must
-load fast. The batch is a query over the partition's window, so every expectation runs
-as SQL against only that window; no table is pulled into pandas.
+load fast. The batch is a query over the partition's window, which GX copies once into a
+temporary table (`create_temp_table`): every expectation then reads that small table
+instead of filtering the whole relation again, and no row is pulled into pandas.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from quality.suite import SuiteFile
+from quality.suite import ROWS_EXPECTATION, SuiteFile
 
 SAMPLE_SIZE = 5
+# BASIC, not SUMMARY: SUMMARY adds a value-count query per expectation that nobody reads.
+COLUMN_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE}
+# Row expectations fetch their unexpected rows anyway (up to 200); COMPLETE hands them back.
+ROWS_RESULT_FORMAT = {"result_format": "COMPLETE"}
 
 
 @dataclass(frozen=True)
 class Window:
-    start: datetime
-    end: datetime
+    start: dt.datetime
+    end: dt.datetime
     """Half-open: [start, end)."""
+
+    def label(self) -> str:
+        return f"[{_utc(self.start).isoformat()}, {_utc(self.end).isoformat()})"
 
 
 @dataclass(frozen=True)
@@ -57,15 +66,59 @@ class SuiteResult:
         return not self.critical_failures
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _literal(moment: dt.datetime) -> str:
+    """A UTC instant as an untyped SQL literal: compared with a timestamptz column it is that
+    instant, with a UTC `timestamp` or a `date` column its UTC wall time or day."""
+    return f"'{_utc(moment).isoformat()}'"
+
+
 def batch_query(suite: SuiteFile, window: Window | None) -> str:
     """The rows a suite validates: the relation, cut to the window when it has one."""
     relation, column = suite.target.relation, suite.target.window_column
     if window is None or column is None:
         return f"select * from {relation}"
     return (
-        f"select * from {relation} where {column} >= '{window.start.isoformat()}' "
-        f"and {column} < '{window.end.isoformat()}'"
+        f"select * from {relation} "
+        f"where {column} >= {_literal(window.start)} and {column} < {_literal(window.end)}"
     )
+
+
+def window_bounds(suite: SuiteFile, window: Window | None) -> tuple[str, str]:
+    """SQL for {window_start} and {window_end}: the window's bounds, or without a window the
+    extent of the batch's window column (the first and last values present)."""
+    column = suite.target.window_column
+    if window is not None:
+        return _literal(window.start), _literal(window.end)
+    if column is None:
+        return "'-infinity'", "'infinity'"
+    return f"(select min({column}) from {{batch}})", f"(select max({column}) from {{batch}})"
+
+
+def render_query(query: str, suite: SuiteFile, window: Window | None) -> str:
+    """An unexpected_rows_query with its placeholders filled in; {batch} is left to GX."""
+    start, end = window_bounds(suite, window)
+    values = {"window_start": start, "window_end": end, **suite.params}
+    for name, value in values.items():
+        query = query.replace("{" + name + "}", str(value))
+    return query
+
+
+def gx_expectations(suite: SuiteFile, window: Window | None) -> list[dict[str, Any]]:
+    """The suite's expectations as GX reads them, queries rendered for the window."""
+    rendered = []
+    for expectation in suite.document["expectations"]:
+        kwargs = dict(expectation["kwargs"])
+        if expectation["type"] == ROWS_EXPECTATION:
+            kwargs["unexpected_rows_query"] = render_query(
+                kwargs["unexpected_rows_query"], suite, window
+            )
+            kwargs["description"] = render_query(kwargs["description"], suite, window)
+        rendered.append({**expectation, "kwargs": kwargs})
+    return rendered
 
 
 def sqlalchemy_url(libpq_url: str) -> str:
@@ -74,41 +127,97 @@ def sqlalchemy_url(libpq_url: str) -> str:
 
 
 def validate(suite: SuiteFile, warehouse_url: str, window: Window | None) -> SuiteResult:
-    """Validate the suite's relation over the window; GX sends every metric as SQL."""
+    """Validate the suite's relation over the window; GX sends every metric as SQL.
+
+    A batch that cannot be built (a relation that does not exist) fails every expectation
+    with the error as its observed value: a check that could not look has not passed.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.validator.v1_validator import Validator
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     name = f"{suite.name}-{uuid.uuid4().hex[:8]}"
-    source = context.data_sources.add_postgres(name, connection_string=sqlalchemy_url(warehouse_url))
-    asset = source.add_query_asset(name, query=batch_query(suite, window))
-    batch = asset.add_batch_definition_whole_table(name)
-    document = {k: v for k, v in suite.document.items() if k != "meta"}
-    gx_suite = context.suites.add(ExpectationSuite(**{**document, "name": name}))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+    # One pooled connection: the batch's temporary table lives in that session only.
+    source = context.data_sources.add_postgres(
+        name,
+        connection_string=sqlalchemy_url(warehouse_url),
+        create_temp_table=True,
+        kwargs={"pool_size": 1, "max_overflow": 0},
     )
-    result = definition.run(result_format="SUMMARY")
+    batch = source.add_query_asset(name, query=batch_query(suite, window))
+    validator = Validator(
+        batch_definition=batch.add_batch_definition_whole_table(name),
+        result_format=COLUMN_RESULT_FORMAT,
+    )
+    expectations = gx_expectations(suite, window)
+    outcomes: dict[int, ExpectationOutcome] = {}
+    try:
+        for rows, result_format in ((False, COLUMN_RESULT_FORMAT), (True, ROWS_RESULT_FORMAT)):
+            indexes = [
+                i for i, e in enumerate(expectations) if (e["type"] == ROWS_EXPECTATION) == rows
+            ]
+            if not indexes:
+                continue
+            validator.result_format = result_format
+            part = ExpectationSuite(name=name, expectations=[expectations[i] for i in indexes])
+            results = validator.validate_expectation_suite(part).results
+            outcomes.update({i: _outcome(r) for i, r in zip(indexes, results, strict=True)})
+    except Exception as err:  # the batch could not be built: nothing was checked
+        message = f"error: {' '.join(str(err).split())[:300]}"
+        outcomes = {i: _error(e, message) for i, e in enumerate(expectations)}
+    finally:
+        # Close every session (the temporary batch table goes with it): the execution
+        # engine's, and the data source's own, which tested the connection.
+        source.get_execution_engine().engine.dispose()
+        source.get_engine().dispose()
     return SuiteResult(
         suite=suite.name,
         relation=suite.target.relation,
         window=window,
-        outcomes=[_outcome(r) for r in result.results],
+        outcomes=[outcomes[i] for i in sorted(outcomes)],
     )
+
+
+def _label(kind: str, kwargs: dict[str, Any], description: str | None = None) -> str:
+    """How an expectation is named in metadata and results: `type(column)` for GX's own
+    expectations, the description for a row query (it says what the SQL looks for)."""
+    description = description or kwargs.get("description")
+    if kind == ROWS_EXPECTATION and description:
+        return str(description)
+    column = kwargs.get("column") or kwargs.get("column_list")
+    if isinstance(column, list):
+        column = ", ".join(column)
+    label = f"{kind}({column})" if column else kind
+    return f"{label}: {description}" if description else label
+
+
+def _error(expectation: dict[str, Any], message: str) -> ExpectationOutcome:
+    label = _label(expectation["type"], expectation["kwargs"], expectation.get("description"))
+    return ExpectationOutcome(label, expectation.get("severity", "critical"), False, message)
 
 
 def _outcome(result: Any) -> ExpectationOutcome:
     config = result.expectation_config
-    column = config.kwargs.get("column") or config.kwargs.get("column_list")
-    label = f"{config.type}({column})" if column else config.type
-    if config.kwargs.get("description"):
-        label = f"{label}: {config.kwargs['description']}"
+    label = _label(config.type, config.kwargs, getattr(config, "description", None))
     raised = result.exception_info.get("raised_exception") if result.exception_info else False
     details = result.result or {}
     if raised:
-        message = result.exception_info.get("exception_message", "")
+        message = " ".join(str(result.exception_info.get("exception_message", "")).split())
         return ExpectationOutcome(label, _severity(config), False, f"error: {message[:300]}")
+    if config.type == ROWS_EXPECTATION:
+        rows = (details.get("details") or {}).get("unexpected_rows") or []
+        return ExpectationOutcome(
+            expectation=label,
+            severity=_severity(config),
+            success=bool(result.success),
+            observed_value=_plain(details.get("observed_value")),
+            unexpected_count=details.get("observed_value"),
+            sample=[_plain(row) for row in rows[:SAMPLE_SIZE]],
+        )
     return ExpectationOutcome(
         expectation=label,
         severity=_severity(config),
@@ -125,9 +234,13 @@ def _severity(config: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-friendly: GX hands back numpy scalars, dates and the like."""
+    """JSON-friendly: GX hands back numpy scalars, Decimals, dates, UUIDs and the like."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

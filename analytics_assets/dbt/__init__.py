@@ -1,0 +1,1 @@
+"""dbt inside Dagster: the project, the profile's environment, translator and assets."""

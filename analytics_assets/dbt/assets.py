@@ -1,0 +1,99 @@
+"""The dbt models as Dagster assets (dagster-dbt), in two definitions:
+
+- `dbt_warehouse`: the unpartitioned models (staging and quarantine views, intermediate
+  views, full-refresh marts) and the snapshots. Views over raw are always consistent and
+  the full-refresh marts are rebuilt from everything raw holds, so one build serves any
+  range of days.
+- `dbt_daily_marts`: the incremental marts of daily grain, partitioned by day with a
+  single-run backfill policy: a range of days is one `dbt build` whose window reaches dbt
+  as half-open --vars {window_start, window_end}.
+
+Both run `dbt build`, so dbt tests run too and appear as asset checks.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the context and resource
+# annotations of the asset functions at definition time.
+import json
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from analytics_assets.dbt.project import dbt_project, ensure_manifest, export_profile_env
+from analytics_assets.dbt.translator import WarehouseDbtTranslator
+from analytics_assets.partitions import daily_partitions
+from analytics_assets.resources import Databases
+
+# Incremental marts of daily grain; models/metrics has its own assets (other grains).
+DAILY_MARTS_SELECT = "path:models/marts,config.materialized:incremental"
+WAREHOUSE_SELECT = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
+
+
+def window_vars(window: dg.TimeWindow) -> dict[str, str]:
+    """A partition time window -> dbt vars: the half-open [window_start, window_end) of UTC
+    days that incremental models read. A window must start and end on UTC midnights."""
+    return {"window_start": _utc_day(window.start), "window_end": _utc_day(window.end)}
+
+
+def _utc_day(moment: datetime) -> str:
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    if (utc.hour, utc.minute, utc.second, utc.microsecond) != (0, 0, 0, 0):
+        raise ValueError(f"{moment.isoformat()} is not a UTC midnight: not a daily window bound")
+    return utc.date().isoformat()
+
+
+def build_args(dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
+    """`dbt build` arguments, with --vars as JSON when there are any."""
+    args = ["build"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
+    return args
+
+
+def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
+    manifest = ensure_manifest()
+    translator = WarehouseDbtTranslator()
+
+    @dbt_assets(
+        manifest=manifest,
+        project=dbt_project(),
+        select=WAREHOUSE_SELECT,
+        exclude=DAILY_MARTS_SELECT,
+        name="dbt_warehouse",
+        dagster_dbt_translator=translator,
+    )
+    def dbt_warehouse(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
+    ) -> Iterator[Any]:
+        export_profile_env(databases.warehouse_url())
+        yield from dbt.cli(build_args(), context=context).stream()
+
+    @dbt_assets(
+        manifest=manifest,
+        project=dbt_project(),
+        select=DAILY_MARTS_SELECT,
+        name="dbt_daily_marts",
+        partitions_def=daily_partitions(),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=translator,
+    )
+    def dbt_daily_marts(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
+    ) -> Iterator[Any]:
+        export_profile_env(databases.warehouse_url())
+        dbt_vars = window_vars(context.partition_time_window)
+        context.log.info(f"dbt window [{dbt_vars['window_start']}, {dbt_vars['window_end']})")
+        yield from dbt.cli(build_args(dbt_vars), context=context).stream()
+
+    return dbt_warehouse, dbt_daily_marts
+
+
+def dbt_asset_definitions() -> list[dg.AssetsDefinition]:
+    """Both dbt asset definitions, built from the manifest prepared ahead."""
+    with warnings.catch_warnings():
+        # backfill_policy is "beta" in Dagster 1.13; the single-run backfill is what we want.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return list(_define())

@@ -1,0 +1,176 @@
+"""Quarantine counts per partition as a warning check on each staging model.
+
+Staging rejects the raw rows that break the source contract into quarantine
+(dbt_project/models/staging/quarantine). Every staging model `staging/stg_<table>` gets a
+non-blocking check `quarantined_rows`: it passes when no row of its table was quarantined
+in the run's partitions, and otherwise warns with the count per partition and per reason
+and a sample of rejected keys. One step counts every table with one query over
+quarantine.quarantined_rows (the union of the tables' checked views).
+"""
+
+# No `from __future__ import annotations`: Dagster reads the context and resource
+# annotations of the check function at definition time.
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from analytics_assets.quality_checks import check_window
+from analytics_assets.resources import Databases
+from analytics_assets.source.tables import source_tables
+
+if TYPE_CHECKING:
+    from quality.runner import Window
+
+CHECK_NAME = "quarantined_rows"
+QUARANTINE_RELATION = "quarantine.quarantined_rows"
+SAMPLE_SIZE = 5
+
+
+def staging_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["staging", f"stg_{table}"])
+
+
+@dataclass
+class QuarantineCount:
+    """What quarantine holds of one source table over a window."""
+
+    table: str
+    rows: int = 0
+    by_partition: Counter[str] = field(default_factory=Counter)
+    by_reason: Counter[str] = field(default_factory=Counter)
+    """A row with two reasons counts under each."""
+    sample_keys: list[str] = field(default_factory=list)
+
+
+def count_sql(window: "Window | None") -> tuple[str, tuple[object, ...]]:
+    """Quarantined rows grouped by table, partition and reasons; few groups, one scan."""
+    sql = (
+        "select source_table, _partition, reasons, count(*) as rows, "
+        "(array_agg(source_key order by source_key) filter (where source_key is not null))"
+        f"[1:{SAMPLE_SIZE}] as sample_keys "
+        f"from {QUARANTINE_RELATION}"
+    )
+    params: tuple[object, ...] = ()
+    if window is not None:
+        sql += " where _partition >= %s and _partition < %s"
+        params = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
+    return sql + " group by source_table, _partition, reasons", params
+
+
+def quarantine_counts(warehouse_url: str, window: "Window | None") -> dict[str, QuarantineCount]:
+    """Per source table (every table of the contract, zero when none was rejected)."""
+    from analytics_assets.db import connect
+
+    counts = {name: QuarantineCount(name) for name in source_tables()}
+    sql, params = count_sql(window)
+    with connect(warehouse_url) as conn:
+        for table, partition, reasons, rows, keys in conn.execute(sql, params):
+            count = counts.setdefault(table, QuarantineCount(table))
+            count.rows += rows
+            count.by_partition[partition.isoformat()] += rows
+            for reason in reasons or ["unknown"]:
+                count.by_reason[reason] += rows
+            # sorted over every group, so the sample does not depend on the groups' order
+            count.sample_keys = sorted([*count.sample_keys, *(keys or [])])[:SAMPLE_SIZE]
+    return counts
+
+
+def by_count(counter: Counter[str]) -> list[tuple[str, int]]:
+    """Most first, ties by name: a stable order for descriptions and metadata."""
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def quarantine_check_result(
+    key: dg.AssetKey, count: QuarantineCount, label: str | None
+) -> dg.AssetCheckResult:
+    reasons = ", ".join(f"{r} {n}" for r, n in by_count(count.by_reason))
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CHECK_NAME,
+        passed=count.rows == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{count.rows} {count.table} rows quarantined ({reasons})"
+            if count.rows
+            else f"no {count.table} row quarantined"
+        ),
+        metadata={
+            "partitions": label or "all",
+            "quarantined_rows": count.rows,
+            "by_partition": dg.MetadataValue.json(dict(sorted(count.by_partition.items()))),
+            "by_reason": dg.MetadataValue.json(dict(by_count(count.by_reason))),
+            "sample_keys": dg.MetadataValue.json(count.sample_keys),
+        },
+    )
+
+
+def _record(
+    warehouse_url: str,
+    counts: Sequence[QuarantineCount],
+    window: "Window | None",
+    label: str | None,
+    run_id: str,
+) -> None:
+    """The counts as rows of quality.check_results, beside the GX suites' results."""
+    from quality.results import record_many
+    from quality.runner import ExpectationOutcome, SuiteResult
+
+    results = []
+    for count in counts:
+        outcome = ExpectationOutcome(
+            expectation="no row quarantined",
+            severity="warning",
+            success=count.rows == 0,
+            observed_value=dict(count.by_reason),
+            unexpected_count=count.rows,
+            sample=list(count.sample_keys),
+        )
+        result = SuiteResult("quarantine", QUARANTINE_RELATION, window, [outcome])
+        results.append((result, staging_key(count.table).to_user_string()))
+    record_many(warehouse_url, results, label, run_id)
+
+
+def build_quarantine_checks(
+    assets: Sequence[dg.AssetsDefinition],
+) -> list[dg.AssetChecksDefinition]:
+    """One multi-asset check with a `quarantined_rows` check per staging model in `assets`."""
+    present = {key for a in assets for key in a.keys}
+    keys = [staging_key(t) for t in source_tables() if staging_key(t) in present]
+    if not keys:
+        return []
+    specs = [
+        dg.AssetCheckSpec(
+            CHECK_NAME,
+            asset=key,
+            blocking=False,
+            description=(
+                "Warns when staging quarantined rows of this table in the run's partitions: "
+                "counts per partition and per reason, sample keys (quarantine.quarantined_rows)."
+            ),
+        )
+        for key in keys
+    ]
+
+    @dg.multi_asset_check(
+        specs=specs,
+        name="quarantine_counts",
+        can_subset=True,
+        description="Rows staging quarantined, counted per staging model and partition.",
+    )
+    def quarantine_counts_check(
+        context: dg.AssetCheckExecutionContext, databases: Databases
+    ) -> Iterator[dg.AssetCheckResult]:
+        label, window = check_window(context)
+        counts = quarantine_counts(databases.warehouse_url(), window)
+        selected = {k.asset_key for k in context.selected_asset_check_keys}
+        tables = [t for t in source_tables() if staging_key(t) in selected]
+        url = databases.warehouse_url()
+        _record(url, [counts[t] for t in tables], window, label, context.run.run_id)
+        for table in tables:
+            yield quarantine_check_result(staging_key(table), counts[table], label)
+
+    return [quarantine_counts_check]

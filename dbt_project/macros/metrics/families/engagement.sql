@@ -1,0 +1,177 @@
+{% macro metric_active_days_cte(days_before) -%}
+  {#- active_days(user_id, day): a non-admin user with a valid event on that UTC day, from
+      days_before days before the spine's first bucket to its last instant. -#}
+active_days as (
+    select distinct e.user_id, date_trunc('day', e.occurred_at) as day
+    from {{ metric_input('events') }} as e
+    where e.user_id is not null
+      and e.occurred_at >= (select first_bucket from bounds) - interval '{{ days_before }} day'
+      and e.occurred_at < (select last_end from bounds)
+),
+
+-- The first active instant of each user active in the spine: "returning" means active before.
+first_active as (
+    select e.user_id, min(e.occurred_at) as first_at
+    from {{ metric_input('events') }} as e
+    where e.user_id in (
+        select user_id from active_days where day >= (select first_bucket from bounds)
+    )
+    group by 1
+)
+{%- endmacro %}
+
+
+{% macro metric_engagement_active_users(grain) -%}
+  {#- engagement.active_users. Day grain: DAU, WAU (7 days ending d), MAU (30 days ending d),
+      stickiness = DAU/MAU. Week and month: distinct active users, avg_dau over the bucket's
+      days so far, stickiness = avg_dau/active_users. Both: returning users (active in the
+      bucket and on some day before it) and return_rate. -#}
+  {%- set mt = 'engagement.active_users' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+{{ metric_active_days_cte(29 if grain == 'day' else 0) }},
+
+{% if grain == 'day' %}
+per_day as (
+    select
+        spine.time_bucket,
+        count(distinct active_days.user_id)
+            filter (where active_days.day = spine.time_bucket) as active_users,
+        count(distinct active_days.user_id)
+            filter (where active_days.day >= spine.time_bucket - interval '6 day') as wau,
+        count(distinct active_days.user_id) as mau,
+        count(distinct active_days.user_id) filter (
+            where active_days.day = spine.time_bucket and first_active.first_at < spine.time_bucket
+        ) as returning_users
+    from spine
+    left join active_days
+        on active_days.day between spine.time_bucket - interval '29 day' and spine.time_bucket
+    left join first_active on active_days.user_id = first_active.user_id
+    group by 1
+)
+
+select
+    time_bucket,
+    ''::text as dimension,
+    active_users::bigint as active_users,
+    wau::bigint as wau,
+    mau::bigint as mau,
+    {{ metric_ratio('active_users', 'mau') }} as stickiness,
+    returning_users::bigint as returning_users,
+    {{ metric_ratio('returning_users', 'active_users') }} as return_rate
+from per_day
+{% else %}
+per_bucket as (
+    select
+        spine.time_bucket,
+        count(distinct active_days.user_id) as active_users,
+        count(distinct active_days.user_id)
+            filter (where first_active.first_at < spine.time_bucket) as returning_users
+    from spine
+    left join active_days
+        on active_days.day >= spine.time_bucket and active_days.day < spine.bucket_end
+    left join first_active on active_days.user_id = first_active.user_id
+    group by 1
+),
+
+dau as (
+    select day, count(*) as users from active_days group by 1
+),
+
+-- Mean DAU over the bucket's days so far (a day without activity counts as 0).
+avg_dau as (
+    select spine.time_bucket, avg(coalesce(dau.users, 0)) as avg_dau
+    from spine
+    cross join lateral generate_series(
+        spine.time_bucket, spine.as_of - interval '1 day', interval '1 day'
+    ) as bucket_days (day)
+    left join dau on bucket_days.day = dau.day
+    group by 1
+)
+
+select
+    per_bucket.time_bucket,
+    ''::text as dimension,
+    per_bucket.active_users::bigint as active_users,
+    avg_dau.avg_dau,
+    {{ metric_ratio('avg_dau.avg_dau', 'per_bucket.active_users') }} as stickiness,
+    per_bucket.returning_users::bigint as returning_users,
+    {{ metric_ratio('per_bucket.returning_users', 'per_bucket.active_users') }} as return_rate
+from per_bucket
+left join avg_dau on per_bucket.time_bucket = avg_dau.time_bucket
+{% endif %}
+{%- endmacro %}
+
+
+{% macro metric_engagement_sessions(grain) -%}
+  {#- engagement.sessions: sessions started in the bucket. Duration: ended_at - started_at,
+      else last event of the session - started_at, else 0 (never negative). A bounce: fewer
+      than 2 page views, no conversion, and under 10 seconds. -#}
+  {%- set mt = 'engagement.sessions' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+sessions as (
+    select s.*
+    from {{ metric_input('sessions') }} as s
+    where s.started_at >= (select first_bucket from bounds)
+      and s.started_at < (select last_end from bounds)
+),
+
+session_events as (
+    select
+        e.session_id,
+        count(*) filter (where e.event_type = 'page_view') as page_views,
+        count(*) filter (where e.event_type = 'conversion') as conversions,
+        max(e.occurred_at) as last_event_at
+    from {{ metric_input('events') }} as e
+    where e.session_id in (select session_id from sessions)
+    group by 1
+),
+
+durations as (
+    select
+        date_trunc('{{ grain }}', sessions.started_at) as time_bucket,
+        sessions.user_id,
+        sessions.device_type,
+        greatest(0, extract(epoch from
+            coalesce(sessions.ended_at, session_events.last_event_at, sessions.started_at)
+            - sessions.started_at)) as duration_seconds,
+        coalesce(session_events.page_views, 0) as page_views,
+        coalesce(session_events.conversions, 0) as conversions
+    from sessions
+    left join session_events on sessions.session_id = session_events.session_id
+),
+
+per_bucket as (
+    select
+        time_bucket,
+        count(*) as sessions,
+        count(distinct user_id) as users,
+        avg(duration_seconds) as avg_duration_seconds,
+        percentile_cont(0.5) within group (order by duration_seconds) as median_duration_seconds,
+        count(*) filter (
+            where page_views < 2 and conversions = 0 and duration_seconds < 10
+        ) as bounces,
+        count(*) filter (where device_type = 'web') as web,
+        count(*) filter (where device_type = 'ios') as ios,
+        count(*) filter (where device_type = 'android') as android
+    from durations
+    group by 1
+)
+
+select
+    spine.time_bucket,
+    ''::text as dimension,
+    coalesce(per_bucket.sessions, 0)::bigint as sessions,
+    coalesce(per_bucket.users, 0)::bigint as users,
+    per_bucket.avg_duration_seconds::numeric as avg_duration_seconds,
+    per_bucket.median_duration_seconds::numeric as median_duration_seconds,
+    {{ metric_ratio('per_bucket.bounces', 'per_bucket.sessions') }} as bounce_rate,
+    jsonb_build_object(
+        'web', coalesce(per_bucket.web, 0),
+        'ios', coalesce(per_bucket.ios, 0),
+        'android', coalesce(per_bucket.android, 0)
+    ) as by_device
+from spine
+left join per_bucket on spine.time_bucket = per_bucket.time_bucket
+{%- endmacro %}

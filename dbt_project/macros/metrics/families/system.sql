@@ -1,0 +1,95 @@
+{% macro metric_errors_summary(grain) -%}
+  {#- errors.summary: error logs in the bucket, every user and anonymous alike (a system
+      metric). unresolved: not resolved by the bucket's end. top_urls: up to 5, most errors
+      first, then by url; logs without a url are not ranked. -#}
+  {%- set mt = 'errors.summary' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+errors as (
+    select date_trunc('{{ grain }}', e.occurred_at) as time_bucket, e.*
+    from {{ metric_input('errors') }} as e
+    where e.occurred_at >= (select first_bucket from bounds)
+      and e.occurred_at < (select last_end from bounds)
+),
+
+per_bucket as (
+    select
+        errors.time_bucket,
+        count(*) as total,
+        count(*) filter (where errors.level = 'warning') as warnings,
+        count(*) filter (where errors.level = 'error') as errors,
+        count(*) filter (where errors.level = 'critical') as criticals,
+        count(*) filter (
+            where errors.resolved_at is null
+               or errors.resolved_at >= errors.time_bucket + {{ metric_interval(grain) }}
+        ) as unresolved
+    from errors
+    group by 1
+),
+
+top_urls as (
+    select
+        time_bucket,
+        jsonb_agg(jsonb_build_object('url', url, 'errors', n) order by n desc, url)
+            filter (where rank <= 5) as top_urls
+    from (
+        select
+            time_bucket,
+            url,
+            count(*) as n,
+            row_number() over (partition by time_bucket order by count(*) desc, url) as rank
+        from errors
+        where url is not null
+        group by 1, 2
+    ) as ranked
+    group by 1
+)
+
+select
+    spine.time_bucket,
+    ''::text as dimension,
+    coalesce(per_bucket.total, 0)::bigint as total,
+    jsonb_build_object(
+        'warning', coalesce(per_bucket.warnings, 0),
+        'error', coalesce(per_bucket.errors, 0),
+        'critical', coalesce(per_bucket.criticals, 0)
+    ) as by_level,
+    coalesce(per_bucket.unresolved, 0)::bigint as unresolved,
+    coalesce(top_urls.top_urls, '[]'::jsonb) as top_urls
+from spine
+left join per_bucket on spine.time_bucket = per_bucket.time_bucket
+left join top_urls on spine.time_bucket = top_urls.time_bucket
+{%- endmacro %}
+
+
+{% macro metric_system_api(grain) -%}
+  {#- system.api: api requests in the bucket; p95 is the continuous percentile; error rates
+      are fractions of all requests (5xx server, 4xx client). -#}
+  {%- set mt = 'system.api' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+per_bucket as (
+    select
+        date_trunc('{{ grain }}', r.occurred_at) as time_bucket,
+        count(*) as requests,
+        avg(r.response_ms) as avg_response_ms,
+        percentile_cont(0.95) within group (order by r.response_ms) as p95_response_ms,
+        count(*) filter (where r.status_code >= 500) as server_errors,
+        count(*) filter (where r.status_code between 400 and 499) as client_errors
+    from {{ metric_input('api_requests') }} as r
+    where r.occurred_at >= (select first_bucket from bounds)
+      and r.occurred_at < (select last_end from bounds)
+    group by 1
+)
+
+select
+    spine.time_bucket,
+    ''::text as dimension,
+    coalesce(per_bucket.requests, 0)::bigint as requests,
+    per_bucket.avg_response_ms::numeric as avg_response_ms,
+    per_bucket.p95_response_ms::numeric as p95_response_ms,
+    {{ metric_ratio('per_bucket.server_errors', 'per_bucket.requests') }} as server_error_rate,
+    {{ metric_ratio('per_bucket.client_errors', 'per_bucket.requests') }} as client_error_rate
+from spine
+left join per_bucket on spine.time_bucket = per_bucket.time_bucket
+{%- endmacro %}

@@ -1,0 +1,140 @@
+{% macro metric_users_growth(grain) -%}
+  {#- users.growth: signups in the bucket, and the users there are at its end. -#}
+  {%- set mt = 'users.growth' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+users as (
+    select u.*
+    from {{ metric_input('users') }} as u
+    where u.created_at < (select last_end from bounds)
+),
+
+signups as (
+    select
+        date_trunc('{{ grain }}', created_at) as time_bucket,
+        count(*) as new_users,
+        count(*) filter (where role = 'student') as new_students,
+        count(*) filter (where role = 'mentor') as new_mentors
+    from users
+    where created_at >= (select first_bucket from bounds)
+    group by 1
+),
+
+-- +1 when a user appears, -1 when a deleted one leaves; their running sum is the total.
+changes as (
+    select {{ metric_clamped_bucket(grain, 'created_at') }} as time_bucket, count(*) as delta
+    from users
+    group by 1
+    union all
+    select {{ metric_clamped_bucket(grain, 'greatest(created_at, deleted_at)') }}, -count(*)
+    from users
+    where deleted_at < (select last_end from bounds)
+    group by 1
+),
+
+change_by_bucket as (
+    select time_bucket, sum(delta) as delta from changes group by 1
+)
+
+select
+    spine.time_bucket,
+    ''::text as dimension,
+    coalesce(signups.new_users, 0)::bigint as new_users,
+    coalesce(signups.new_students, 0)::bigint as new_students,
+    coalesce(signups.new_mentors, 0)::bigint as new_mentors,
+    (sum(coalesce(change_by_bucket.delta, 0)) over (order by spine.time_bucket))::bigint
+        as total_users
+from spine
+left join signups on spine.time_bucket = signups.time_bucket
+left join change_by_bucket on spine.time_bucket = change_by_bucket.time_bucket
+{%- endmacro %}
+
+
+{% macro metric_segments_users(grain) -%}
+  {#- segments.users: every non-admin user not deleted by the bucket's last day d, in the first
+      segment whose rule holds on d: new (created on d-6..d), churned (no activity on
+      d-29..d), at_risk (last active on or before d-14), power (active on >= 15 of d-29..d),
+      active. For the bucket in progress, d is today. -#}
+  {%- set mt = 'segments.users' -%}
+with {{ metric_spine_ctes(mt, grain) }},
+
+days as (
+    select spine.time_bucket, spine.as_of - interval '1 day' as last_day, spine.as_of
+    from spine
+),
+
+users as (
+    select u.*
+    from {{ metric_input('users') }} as u
+    where u.created_at < (select last_as_of from bounds)
+),
+
+-- Users there on d: created by its end, not deleted before it.
+eligible as (
+    select
+        days.time_bucket,
+        count(*) as users,
+        count(*) filter (where users.created_at >= days.last_day - interval '6 day') as new_users
+    from days
+    inner join users
+        on users.created_at < days.as_of
+        and (users.deleted_at is null or users.deleted_at >= days.as_of)
+    group by 1
+),
+
+active_days as (
+    select distinct e.user_id, date_trunc('day', e.occurred_at) as day
+    from {{ metric_input('events') }} as e
+    where e.user_id is not null
+      and e.occurred_at >= (select first_bucket from bounds) - interval '29 day'
+      and e.occurred_at < (select last_as_of from bounds)
+),
+
+-- Each eligible, not new user active in d-29..d: their active days and last one.
+recent as (
+    select
+        days.time_bucket,
+        days.last_day,
+        active_days.user_id,
+        count(*) as active_count,
+        max(active_days.day) as last_active
+    from days
+    inner join active_days
+        on active_days.day between days.last_day - interval '29 day' and days.last_day
+    inner join users
+        on active_days.user_id = users.user_id
+        and users.created_at < days.as_of
+        and (users.deleted_at is null or users.deleted_at >= days.as_of)
+        and users.created_at < days.last_day - interval '6 day'
+    group by 1, 2, 3
+),
+
+classified as (
+    select
+        time_bucket,
+        count(*) as with_activity,
+        count(*) filter (where last_active <= last_day - interval '14 day') as at_risk,
+        count(*) filter (
+            where last_active > last_day - interval '14 day' and active_count >= 15
+        ) as power,
+        count(*) filter (
+            where last_active > last_day - interval '14 day' and active_count < 15
+        ) as active
+    from recent
+    group by 1
+)
+
+select
+    spine.time_bucket,
+    ''::text as dimension,
+    coalesce(eligible.new_users, 0)::bigint as "new",
+    (coalesce(eligible.users, 0) - coalesce(eligible.new_users, 0)
+     - coalesce(classified.with_activity, 0))::bigint as churned,
+    coalesce(classified.at_risk, 0)::bigint as at_risk,
+    coalesce(classified.power, 0)::bigint as power,
+    coalesce(classified.active, 0)::bigint as active,
+    coalesce(eligible.users, 0)::bigint as users
+from spine
+left join eligible on spine.time_bucket = eligible.time_bucket
+left join classified on spine.time_bucket = classified.time_bucket
+{%- endmacro %}

@@ -1,0 +1,10 @@
+-- The day-grain slice of analytics.analytics_aggregates (see macros/metrics/aggregates.sql).
+{{ config(
+    materialized='analytics_aggregates_slice',
+    schema='analytics',
+    tags=['metrics', 'daily'],
+    pre_hook=[metric_session_settings()],
+    meta={'grain': 'day'},
+) }}
+
+{{ analytics_aggregates_sql('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('community.activity', 'day')) }}
+
+{{ metric_community_activity('day') }}

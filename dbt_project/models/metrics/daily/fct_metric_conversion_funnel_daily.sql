@@ -1,0 +1,3 @@
+{{ config(**metric_config('conversion.funnel', 'day')) }}
+
+{{ metric_conversion_funnel('day') }}

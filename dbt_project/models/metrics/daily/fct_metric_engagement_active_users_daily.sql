@@ -1,0 +1,3 @@
+{{ config(**metric_config('engagement.active_users', 'day')) }}
+
+{{ metric_engagement_active_users('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('engagement.sessions', 'day')) }}
+
+{{ metric_engagement_sessions('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('mentoring.sessions', 'day')) }}
+
+{{ metric_mentoring_sessions('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('nps.summary', 'day')) }}
+
+{{ metric_nps_summary('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('revenue.summary', 'day')) }}
+
+{{ metric_revenue_summary('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('reviews.summary', 'day')) }}
+
+{{ metric_reviews_summary('day') }}

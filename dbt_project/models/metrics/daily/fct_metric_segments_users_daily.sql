@@ -1,0 +1,3 @@
+{{ config(**metric_config('segments.users', 'day')) }}
+
+{{ metric_segments_users('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('subscriptions.summary', 'day')) }}
+
+{{ metric_subscriptions_summary('day') }}

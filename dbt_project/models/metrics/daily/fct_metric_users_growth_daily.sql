@@ -1,0 +1,3 @@
+{{ config(**metric_config('users.growth', 'day')) }}
+
+{{ metric_users_growth('day') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('content.performance', 'month')) }}
+
+{{ metric_content_performance('month') }}

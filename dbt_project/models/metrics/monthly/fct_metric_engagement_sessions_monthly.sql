@@ -1,0 +1,3 @@
+{{ config(**metric_config('engagement.sessions', 'month')) }}
+
+{{ metric_engagement_sessions('month') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('errors.summary', 'month')) }}
+
+{{ metric_errors_summary('month') }}

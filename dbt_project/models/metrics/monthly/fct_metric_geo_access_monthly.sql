@@ -1,0 +1,3 @@
+{{ config(**metric_config('geo.access', 'month')) }}
+
+{{ metric_geo_access('month') }}

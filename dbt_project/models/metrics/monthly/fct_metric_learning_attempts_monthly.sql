@@ -1,0 +1,3 @@
+{{ config(**metric_config('learning.attempts', 'month')) }}
+
+{{ metric_learning_attempts('month') }}

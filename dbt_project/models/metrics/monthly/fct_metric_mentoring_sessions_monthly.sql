@@ -1,0 +1,3 @@
+{{ config(**metric_config('mentoring.sessions', 'month')) }}
+
+{{ metric_mentoring_sessions('month') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('revenue.summary', 'month')) }}
+
+{{ metric_revenue_summary('month') }}

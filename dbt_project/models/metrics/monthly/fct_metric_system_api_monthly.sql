@@ -1,0 +1,3 @@
+{{ config(**metric_config('system.api', 'month')) }}
+
+{{ metric_system_api('month') }}

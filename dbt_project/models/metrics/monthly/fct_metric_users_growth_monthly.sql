@@ -1,0 +1,3 @@
+{{ config(**metric_config('users.growth', 'month')) }}
+
+{{ metric_users_growth('month') }}

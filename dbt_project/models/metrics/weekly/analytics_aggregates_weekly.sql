@@ -1,0 +1,10 @@
+-- The week-grain slice of analytics.analytics_aggregates (see macros/metrics/aggregates.sql).
+{{ config(
+    materialized='analytics_aggregates_slice',
+    schema='analytics',
+    tags=['metrics', 'weekly'],
+    pre_hook=[metric_session_settings()],
+    meta={'grain': 'week'},
+) }}
+
+{{ analytics_aggregates_sql('week') }}

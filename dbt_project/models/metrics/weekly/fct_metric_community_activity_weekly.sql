@@ -1,0 +1,3 @@
+{{ config(**metric_config('community.activity', 'week')) }}
+
+{{ metric_community_activity('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('engagement.sessions', 'week')) }}
+
+{{ metric_engagement_sessions('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('errors.summary', 'week')) }}
+
+{{ metric_errors_summary('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('geo.access', 'week')) }}
+
+{{ metric_geo_access('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('learning.attempts', 'week')) }}
+
+{{ metric_learning_attempts('week') }}

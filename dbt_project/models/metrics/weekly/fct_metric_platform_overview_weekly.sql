@@ -1,0 +1,3 @@
+{{ config(**metric_config('platform.overview', 'week')) }}
+
+{{ metric_platform_overview('week') }}

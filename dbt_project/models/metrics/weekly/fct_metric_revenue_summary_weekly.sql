@@ -1,0 +1,3 @@
+{{ config(**metric_config('revenue.summary', 'week')) }}
+
+{{ metric_revenue_summary('week') }}

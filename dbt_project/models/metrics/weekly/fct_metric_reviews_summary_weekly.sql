@@ -1,0 +1,3 @@
+{{ config(**metric_config('reviews.summary', 'week')) }}
+
+{{ metric_reviews_summary('week') }}

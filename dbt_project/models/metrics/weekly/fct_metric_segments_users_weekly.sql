@@ -1,0 +1,3 @@
+{{ config(**metric_config('segments.users', 'week')) }}
+
+{{ metric_segments_users('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('system.api', 'week')) }}
+
+{{ metric_system_api('week') }}

@@ -1,0 +1,3 @@
+{{ config(**metric_config('users.growth', 'week')) }}
+
+{{ metric_users_growth('week') }}

@@ -1,0 +1,23 @@
+-- Every raw app_sessions row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_enum('c.device_type', ['web', 'ios', 'android']),
+    check_end_after_start('c.ended_at', 'c.started_at'),
+    check_country('c.country_code'),
+    check_after_launch(['c.started_at', 'c.ended_at', 'c.updated_at']),
+    check_not_after(['c.started_at', 'c.ended_at'], 'c.updated_at'),
+    check_fk('c.user_id', 'p_user_id.user_id', required=true)
+] %}
+
+with c as (
+    {{ checked_rows('app_sessions', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c
+left join {{ ref('stg_users') }} as p_user_id
+    on c.user_id = p_user_id.user_id

@@ -1,0 +1,18 @@
+-- Every raw communities row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_countries('c.allowed_countries'),
+    check_after_launch(['c.created_at', 'c.updated_at']),
+    check_not_after(['c.created_at'], 'c.updated_at')
+] %}
+
+with c as (
+    {{ checked_rows('communities', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c

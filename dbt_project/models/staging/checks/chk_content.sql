@@ -1,0 +1,22 @@
+-- Every raw content row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_enum('c.kind', ['course', 'scenario', 'exam']),
+    check_enum('c.difficulty', ['beginner', 'intermediate', 'advanced']),
+    check_after_launch(['c.created_at', 'c.updated_at']),
+    check_not_after(['c.created_at'], 'c.updated_at'),
+    check_fk('c.mentor_id', 'p_mentor_id.user_id')
+] %}
+
+with c as (
+    {{ checked_rows('content', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c
+left join {{ ref('stg_users') }} as p_mentor_id
+    on c.mentor_id = p_mentor_id.user_id

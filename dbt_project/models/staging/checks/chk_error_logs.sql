@@ -1,0 +1,22 @@
+-- Every raw error_logs row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_enum('c.level', ['warning', 'error', 'critical']),
+    check_end_after_start('c.resolved_at', 'c.occurred_at'),
+    check_after_launch(['c.occurred_at', 'c.resolved_at', 'c.updated_at']),
+    check_not_after(['c.occurred_at', 'c.resolved_at'], 'c.updated_at'),
+    check_fk('c.user_id', 'p_user_id.user_id')
+] %}
+
+with c as (
+    {{ checked_rows('error_logs', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c
+left join {{ ref('stg_users') }} as p_user_id
+    on c.user_id = p_user_id.user_id

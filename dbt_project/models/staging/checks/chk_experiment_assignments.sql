@@ -1,0 +1,23 @@
+-- Every raw experiment_assignments row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.experiment_id', 'c.user_id']),
+    check_duplicate_key('c._dup_rank'),
+    check_variant('c.variant', 'p_experiment_id.variants', 'p_experiment_id.experiment_id'),
+    check_after_launch(['c.assigned_at']),
+    check_fk('c.experiment_id', 'p_experiment_id.experiment_id'),
+    check_fk('c.user_id', 'p_user_id.user_id')
+] %}
+
+with c as (
+    {{ checked_rows('experiment_assignments', ['experiment_id', 'user_id'], 'assigned_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c
+left join {{ ref('stg_experiments') }} as p_experiment_id
+    on c.experiment_id = p_experiment_id.experiment_id
+left join {{ ref('stg_users') }} as p_user_id
+    on c.user_id = p_user_id.user_id

@@ -1,0 +1,19 @@
+-- Every raw experiments row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_json_object('c.traffic_split'),
+    check_end_after_start('c.ended_at', 'c.started_at'),
+    check_after_launch(['c.started_at', 'c.ended_at', 'c.updated_at']),
+    check_not_after(['c.started_at', 'c.ended_at'], 'c.updated_at')
+] %}
+
+with c as (
+    {{ checked_rows('experiments', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c

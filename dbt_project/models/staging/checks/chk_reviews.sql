@@ -1,0 +1,27 @@
+-- Every raw reviews row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_range('c.rating', 1, 5, nullable=false),
+    check_review_target('c.content_id', 'c.mentor_id'),
+    check_after_launch(['c.created_at']),
+    check_fk('c.user_id', 'p_user_id.user_id', required=true),
+    check_fk('c.content_id', 'p_content_id.content_id'),
+    check_fk('c.mentor_id', 'p_mentor_id.user_id')
+] %}
+
+with c as (
+    {{ checked_rows('reviews', ['id'], 'created_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c
+left join {{ ref('stg_users') }} as p_user_id
+    on c.user_id = p_user_id.user_id
+left join {{ ref('stg_content') }} as p_content_id
+    on c.content_id = p_content_id.content_id
+left join {{ ref('stg_users') }} as p_mentor_id
+    on c.mentor_id = p_mentor_id.user_id

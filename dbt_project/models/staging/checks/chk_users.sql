@@ -1,0 +1,19 @@
+-- Every raw users row, with the reasons it breaks the source contract (none: valid).
+{%- set checks = [
+    check_null_key(['c.id']),
+    check_duplicate_key('c._dup_rank'),
+    check_enum('c.role', ['student', 'mentor', 'admin']),
+    check_country('c.country_code'),
+    check_after_launch(['c.created_at', 'c.updated_at', 'c.last_login_at', 'c.deleted_at']),
+    check_not_after(['c.created_at', 'c.last_login_at', 'c.deleted_at'], 'c.updated_at')
+] %}
+
+with c as (
+    {{ checked_rows('users', ['id'], 'updated_at') }}
+)
+
+select
+    c.*,
+    {{ passes_checks(checks) }} as _is_valid,
+    {{ quarantine_reasons(checks) }} as _reasons
+from c

@@ -1,0 +1,113 @@
+"""Pure helpers of the dbt wiring, without a database: window -> vars, build arguments,
+groups, source keys and the profile's environment."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import dagster as dg
+import pytest
+
+from analytics_assets.dbt.assets import build_args, window_vars
+from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_env, profile_env
+from analytics_assets.dbt.translator import WarehouseDbtTranslator, group_for
+
+
+def test_a_daily_window_becomes_a_half_open_pair_of_days() -> None:
+    window = dg.TimeWindow(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC))
+    assert window_vars(window) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
+
+
+def test_a_range_of_days_keeps_its_exclusive_end() -> None:
+    window = dg.TimeWindow(datetime(2026, 5, 30, tzinfo=UTC), datetime(2026, 6, 3, tzinfo=UTC))
+    assert window_vars(window) == {"window_start": "2026-05-30", "window_end": "2026-06-03"}
+
+
+def test_bounds_in_another_time_zone_are_read_in_utc() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    window = dg.TimeWindow(
+        datetime(2026, 6, 1, 2, tzinfo=plus_two), datetime(2026, 6, 2, 2, tzinfo=plus_two)
+    )
+    assert window_vars(window) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
+
+
+def test_a_bound_that_is_not_a_utc_midnight_is_refused() -> None:
+    window = dg.TimeWindow(datetime(2026, 6, 1, 6, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC))
+    with pytest.raises(ValueError, match="not a UTC midnight"):
+        window_vars(window)
+
+
+def test_build_arguments_carry_the_vars_as_json() -> None:
+    assert build_args() == ["build"]
+    args = build_args({"window_start": "2026-06-01", "window_end": "2026-06-02"})
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "fqn", "group"),
+    [
+        ("model", ["analytics", "staging", "stg_users"], "staging"),
+        ("model", ["analytics", "staging", "checks", "chk_users"], "staging"),
+        ("model", ["analytics", "staging", "quarantine", "quarantined_rows"], "staging"),
+        ("model", ["analytics", "intermediate", "int_processed_range"], "staging"),
+        ("model", ["analytics", "marts", "users", "user_summary"], "marts"),
+        ("snapshot", ["analytics", "users_snapshot"], "marts"),
+        ("model", ["analytics", "metrics", "weekly", "fct_metric_x_weekly"], "weekly"),
+        ("model", ["analytics", "metrics", "aggregates", "analytics_aggregates_daily"], "metrics"),
+        ("model", ["analytics", "elsewhere", "x"], None),
+    ],
+)
+def test_groups_follow_the_model_folders(resource_type: str, fqn: list[str], group: str) -> None:
+    assert group_for(resource_type, fqn) == group
+
+
+def test_a_dbt_source_is_the_raw_asset_of_its_table() -> None:
+    source = {
+        "resource_type": "source",
+        "source_name": "raw",
+        "name": "events",
+        "meta": {},
+        "config": {},
+        "fqn": ["analytics", "staging", "raw", "events"],
+    }
+    assert WarehouseDbtTranslator().get_asset_key(source) == dg.AssetKey(["raw", "events"])
+
+
+def test_a_model_key_is_its_schema_and_name() -> None:
+    model = {
+        "resource_type": "model",
+        "name": "user_summary",
+        "meta": {},
+        "config": {"schema": "marts"},
+        "fqn": ["analytics", "marts", "users", "user_summary"],
+    }
+    assert WarehouseDbtTranslator().get_asset_key(model) == dg.AssetKey(["marts", "user_summary"])
+
+
+def test_the_profile_env_reads_a_tcp_url() -> None:
+    env = profile_env("postgresql://ana:s3cr%40t@db.example:6543/wh")
+    assert env == {
+        "ANALYTICS_WAREHOUSE_HOST": "db.example",
+        "ANALYTICS_WAREHOUSE_PORT": "6543",
+        "ANALYTICS_WAREHOUSE_USER": "ana",
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": "s3cr@t",
+        "ANALYTICS_WAREHOUSE_DBNAME": "wh",
+    }
+
+
+def test_the_profile_env_keeps_a_unix_socket_directory_as_host() -> None:
+    env = profile_env("postgresql://postgres@/warehouse?host=/tmp/aw-x/pgdata&port=5432")
+    assert env["ANALYTICS_WAREHOUSE_HOST"] == "/tmp/aw-x/pgdata"
+    assert env["ANALYTICS_WAREHOUSE_DBNAME"] == "warehouse"
+    assert set(env) == set(PROFILE_ENV_VARS.values())
+
+
+def test_dbt_sessions_run_without_jit_and_keep_given_options() -> None:
+    env = dbt_env("postgresql://postgres@localhost/wh")
+    assert "-c jit=off" in env["PGOPTIONS"]
+    kept = dbt_env("postgresql://postgres@localhost/wh", "-c statement_timeout=0")
+    assert kept["PGOPTIONS"].startswith("-c statement_timeout=0 ")
+    assert "-c jit=off" in kept["PGOPTIONS"]
+    assert set(kept) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS"}
