@@ -40,7 +40,8 @@ ui: $(MANIFEST)
 lint: $(MANIFEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint dbt_project
+	# The dbt templater compiles against the warehouse the project is configured for.
+	eval "$$($(BIN)/python -m analytics_assets.dbt.profile_env)" && $(BIN)/sqlfluff lint dbt_project
 
 bench: $(MANIFEST)
 	$(BIN)/python -m benchmarks.run

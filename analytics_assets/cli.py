@@ -130,11 +130,21 @@ def source_init() -> None:
 @source.command("generate")
 @click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
-@click.option("--end", callback=_iso_date, default="2026-06-30", show_default=True,
-              help="Last day generated (inclusive), YYYY-MM-DD.")
+@click.option(
+    "--end",
+    callback=_iso_date,
+    default="2026-06-30",
+    show_default=True,
+    help="Last day generated (inclusive), YYYY-MM-DD.",
+)
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.0, show_default=True,
-              help="Share of rows that break the source contract.")
+@click.option(
+    "--bad-rate",
+    type=click.FloatRange(0, 0.5),
+    default=0.0,
+    show_default=True,
+    help="Share of rows that break the source contract.",
+)
 def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     """Fill schema app with a realistic, reproducible demo dataset."""
     from analytics_assets.connections import source_url
@@ -152,10 +162,12 @@ def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float
 
 
 @cli.command("run")
-@click.option("--start", "start", callback=_iso_date, required=True,
-              help="First day (inclusive), YYYY-MM-DD.")
-@click.option("--end", "end", callback=_iso_date, required=True,
-              help="End day (exclusive), YYYY-MM-DD.")
+@click.option(
+    "--start", "start", callback=_iso_date, required=True, help="First day (inclusive), YYYY-MM-DD."
+)
+@click.option(
+    "--end", "end", callback=_iso_date, required=True, help="End day (exclusive), YYYY-MM-DD."
+)
 def run(start: date, end: date) -> None:
     """Stage, transform and check every day in [start, end) as one Dagster run."""
     if end <= start:
@@ -171,8 +183,13 @@ def run(start: date, end: date) -> None:
 @cli.command("demo")
 @click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
-@click.option("--end", callback=_iso_date, default="2026-06-30", show_default=True,
-              help="Last day generated and run (inclusive), YYYY-MM-DD.")
+@click.option(
+    "--end",
+    callback=_iso_date,
+    default="2026-06-30",
+    show_default=True,
+    help="Last day generated and run (inclusive), YYYY-MM-DD.",
+)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.02, show_default=True)
 def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:

@@ -81,4 +81,6 @@ def ensure_database(url: str) -> None:
 def drop_database(url: str) -> None:
     dbname = url_parts(url)["dbname"]
     with connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname))
+        )

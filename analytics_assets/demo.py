@@ -34,15 +34,31 @@ class DemoReport:
         lines = ["", "rows per layer"]
         lines += [f"  {layer:<12}{rows:>12,}" for layer, rows in self.layer_rows.items()]
         if self.checks:
-            lines += ["", "checks: " + ", ".join(f"{n} {state}" for state, n in self.checks.items())]
+            lines += [
+                "",
+                "checks: " + ", ".join(f"{n} {state}" for state, n in self.checks.items()),
+            ]
         if self.quarantine:
             lines += ["", "quarantined rows by reason"]
-            lines += [f"  {table:<24}{reason:<24}{rows:>8,}" for table, reason, rows in self.quarantine]
+            lines += [
+                f"  {table:<24}{reason:<24}{rows:>8,}" for table, reason, rows in self.quarantine
+            ]
         if self.headlines:
             lines += ["", "headline metrics"]
-            lines += [f"  {label:<32}{value}" for label, value in self.headlines]
+            lines += [f"  {label:<36}{_number(value)}" for label, value in self.headlines]
         lines += ["", "open the Dagster UI on this instance: analytics ui  (or make ui)"]
         return "\n".join(lines)
+
+
+def _number(value: str) -> str:
+    """JSON numbers as a reader wants them: rates to four decimals, counts as they are."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if number.is_integer():
+        return f"{number:,.0f}"
+    return f"{number:,.2f}" if abs(number) >= 1 else f"{number:.4f}"
 
 
 def _schema_rows(conn: psycopg.Connection, schema: str, kinds: str = "r") -> int:

@@ -7,8 +7,8 @@ so the CLI, the Dagster UI and the tests share one server.
 
 from __future__ import annotations
 
-import os
 import logging
+import os
 import subprocess
 import time
 import warnings
@@ -114,7 +114,7 @@ def stop(settings: Settings) -> bool:
     """Stop the server; returns False when it was not running."""
     if _postmaster(settings.pgdata) is None:
         return False
-    pgserver, _ = _pgserver()
+    _pgserver()  # quiets pgserver's logging before its commands module is imported
     from pgserver._commands import pg_ctl
 
     user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None

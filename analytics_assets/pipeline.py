@@ -344,7 +344,7 @@ def execute_plan(
                 break
             job = defs.resolve_job_def(planned.job_name)
             run_id = pipeline_run if not summaries else make_new_run_id()
-            track(run_id, len(job.graph.nodes))
+            finish = track(run_id, f"{planned.grain}s {planned.keys_label()}", len(job.graph.nodes))
             began = time.perf_counter()
             result = job.execute_in_process(
                 instance=instance,
@@ -359,6 +359,7 @@ def execute_plan(
                 },
             )
             summaries.append(summarize(result, start, end, time.perf_counter() - began))
+            finish(summaries[-1].success)
     return combine(plan, summaries, start, end, time.perf_counter() - started)
 
 
@@ -370,8 +371,10 @@ def _failure_message(event: dg.DagsterEvent) -> str:
     return " ".join(message.split())
 
 
-Track = Callable[[str, int], None]
-"""track(run_id, steps): show a run's step events as they happen."""
+Finish = Callable[[bool], None]
+Track = Callable[[str, str, int], Finish]
+"""track(run_id, label, steps) shows a run's step events as they happen; the returned
+finish(success) closes its bar when the run is over."""
 
 
 @contextmanager
@@ -379,7 +382,7 @@ def _progress(instance: dg.DagsterInstance, enabled: bool) -> Iterator[Track]:
     """A rich progress bar on stderr per run, advanced by the run's step events; a no-op
     tracker when disabled."""
     if not enabled:
-        yield lambda run_id, steps: None
+        yield lambda run_id, label, steps: lambda success: None
         return
 
     from rich.console import Console
@@ -394,9 +397,20 @@ def _progress(instance: dg.DagsterInstance, enabled: bool) -> Iterator[Track]:
         transient=False,
     ) as bar:
 
-        def track(run_id: str, steps: int) -> None:
-            task = bar.add_task("starting", total=steps)
+        def track(run_id: str, label: str, steps: int) -> Finish:
+            task = bar.add_task(f"{label}: starting", total=steps)
             instance.add_event_listener(run_id, _on_event(bar, task))
+
+            def finish(success: bool) -> None:
+                # Steps downstream of a failure are abandoned without an event of their
+                # own: the bar says so and ends full rather than stopping short.
+                done = next(t.completed for t in bar.tasks if t.id == task)
+                left = steps - int(done)
+                state = "succeeded" if success else "FAILED"
+                note = f", {left} steps not run" if left > 0 else ""
+                bar.update(task, completed=steps, description=f"{label}: {state}{note}")
+
+            return finish
 
         yield track
 

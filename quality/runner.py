@@ -141,8 +141,9 @@ def validate(suite: SuiteFile, warehouse_url: str, window: Window | None) -> Sui
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     name = f"{suite.name}-{uuid.uuid4().hex[:8]}"
-    # One pooled connection: the batch's temporary table lives in that session only.
-    source = context.data_sources.add_postgres(
+    # One pooled connection: the batch's temporary table lives in that session only. The
+    # generic SQL source, not add_postgres: its URL check rejects a unix-socket host.
+    source = context.data_sources.add_sql(
         name,
         connection_string=sqlalchemy_url(warehouse_url),
         create_temp_table=True,

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from analytics_assets import embedded
-from analytics_assets.db import DatabaseUnreachable, connect, drop_database, ensure_database, with_database
+from analytics_assets.db import (
+    DatabaseUnreachable,
+    connect,
+    drop_database,
+    ensure_database,
+    with_database,
+)
 from analytics_assets.settings import get_settings
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

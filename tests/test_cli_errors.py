@@ -54,8 +54,14 @@ def test_one_url_without_the_other_is_refused() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["db", "--help"], ["db", "url", "--help"], ["source", "generate", "--help"],
-                 ["run", "--help"], ["ui", "--help"]):
+    for args in (
+        ["--help"],
+        ["db", "--help"],
+        ["db", "url", "--help"],
+        ["source", "generate", "--help"],
+        ["run", "--help"],
+        ["ui", "--help"],
+    ):
         result = _run(args)
         assert result.returncode == 0, (args, result.stderr)
         assert "Usage" in result.stdout

@@ -49,7 +49,9 @@ def test_a_range_is_one_dagster_run_on_the_instance(env):
     summary = run_range(day(2), day(4))
 
     assert summary.success, summary.render()
-    assert summary.failed_steps == () and summary.failed_checks == ()
+    assert summary.failed_steps == ()
+    # The hand-made rows are mostly null: staging quarantines them, which only warns.
+    assert not [check for check in summary.failed_checks if check.endswith("(blocking)")]
     assert summary.rows["raw/events"] == 4  # ids 2, 3, 4 (Jan 2) and 5 (Jan 3)
     assert summary.rows["raw/users"] == 2  # ids 1 and 2
     assert sum(summary.rows.values()) == 6
@@ -65,7 +67,8 @@ def test_a_range_is_one_dagster_run_on_the_instance(env):
         steps = instance.get_records_for_run(
             summary.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
         ).records
-        assert len(steps) == len(source_tables())
+        succeeded = {r.event_log_entry.step_key for r in steps}
+        assert {f"raw__{table}" for table in source_tables()} <= succeeded
     assert fetch(env.warehouse, "select id from raw.events order by id") == [
         (2,), (3,), (4,), (5,)
     ]
@@ -85,8 +88,12 @@ def test_a_failing_table_fails_the_run_and_says_why(env, capsys):
     )
     assert summary.rows["raw/events"] == 3  # the other tables still loaded
     assert "FAILED" in summary.render()
-    # the progress bar (stderr) counted every step, failed ones included
-    assert f"{len(source_tables())}/{len(source_tables())}" in capsys.readouterr().err
+    # the progress bar (stderr) counted every step of the job, failed ones included
+    from analytics_assets.definitions import defs
+    from analytics_assets.pipeline import PIPELINE_JOB
+
+    steps = len(defs.resolve_job_def(PIPELINE_JOB).graph.nodes)
+    assert f"{steps}/{steps}" in capsys.readouterr().err
     with dg.DagsterInstance.get() as instance:
         assert instance.get_run_by_id(summary.run_id).status == dg.DagsterRunStatus.FAILURE
 

@@ -146,8 +146,8 @@ _TABLES = (
     SourceTable(
         "mentor_sessions",
         _cols(
-            "id bigint, mentor_id bigint, student_id bigint, scheduled_at timestamptz, status text, "
-            "duration_minutes integer, price_cents integer, currency char(3), "
+            "id bigint, mentor_id bigint, student_id bigint, scheduled_at timestamptz, "
+            "status text, duration_minutes integer, price_cents integer, currency char(3), "
             "created_at timestamptz, updated_at timestamptz"
         ),
         ("id",),
@@ -177,8 +177,8 @@ _TABLES = (
     SourceTable(
         "experiments",
         _cols(
-            "id bigint, key text, name text, variants text[], traffic_split jsonb, goal_event text, "
-            "started_at timestamptz, ended_at timestamptz, updated_at timestamptz"
+            "id bigint, key text, name text, variants text[], traffic_split jsonb, "
+            "goal_event text, started_at timestamptz, ended_at timestamptz, updated_at timestamptz"
         ),
         ("id",),
         True,
