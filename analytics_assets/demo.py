@@ -80,7 +80,7 @@ def _exists(conn: psycopg.Connection, relation: str) -> bool:
     return bool(row and row[0])
 
 
-def build_report(warehouse_url: str, run_id: str | None, last_day: date) -> DemoReport:
+def build_report(warehouse_url: str, run_ids: list[str], last_day: date) -> DemoReport:
     with connect(warehouse_url) as conn:
         layers = {
             "raw": _schema_rows(conn, "raw"),
@@ -103,12 +103,12 @@ def build_report(warehouse_url: str, run_id: str | None, last_day: date) -> Demo
             row = conn.execute("select count(*) from analytics.analytics_aggregates").fetchone()
             layers["analytics"] = row[0] if row else 0
         checks: dict[str, int] = {}
-        if run_id and _exists(conn, "quality.check_results"):
+        if run_ids and _exists(conn, "quality.check_results"):
             for state, n in conn.execute(
                 "select case when success then 'passed' when severity = 'critical' "
                 "then 'failed' else 'warned' end, count(*) from quality.check_results "
-                "where run_id = %s group by 1 order by 1",
-                (run_id,),
+                "where run_id = any(%s) group by 1 order by 1",
+                (run_ids,),
             ):
                 checks[state] = n
         headlines = _headlines(conn, last_day) if layers["analytics"] else []

@@ -185,18 +185,26 @@ def evaluate(dbs, instance, cursor: str | None = None) -> dg.SensorResult:
 def test_rows_older_than_the_lookback_are_found_and_staged_in_one_run(env):
     from analytics_assets.definitions import defs
 
-    insert(env.source, "events", [
-        {"id": 1, "occurred_at": ago(10)},
-        {"id": 2, "occurred_at": ago(8)},
-        {"id": 3, "occurred_at": ago(2)},
-    ])
+    insert(
+        env.source,
+        "events",
+        [
+            {"id": 1, "occurred_at": ago(10)},
+            {"id": 2, "occurred_at": ago(8)},
+            {"id": 3, "occurred_at": ago(2)},
+        ],
+    )
     insert(env.source, "users", [{"id": 1, "updated_at": ago(9)}])
     stage(env, day_ago(20), TODAY)
     # Then late rows reach the source, all but one before the lookback (today - 4 and older):
-    insert(env.source, "events", [
-        {"id": 4, "occurred_at": ago(10, 6)},  # late, beside event 1
-        {"id": 5, "occurred_at": ago(2, 6)},  # late, but the daily lookback takes it
-    ])
+    insert(
+        env.source,
+        "events",
+        [
+            {"id": 4, "occurred_at": ago(10, 6)},  # late, beside event 1
+            {"id": 5, "occurred_at": ago(2, 6)},  # late, but the daily lookback takes it
+        ],
+    )
     insert(env.source, "payments", [{"id": 1, "created_at": ago(6)}])
     insert(env.source, "users", [{"id": 2, "updated_at": ago(15)}])
     execute(env.source, "delete from app.events where id = 2")  # gone at the source
@@ -276,10 +284,14 @@ def test_rows_older_than_the_lookback_are_found_and_staged_in_one_run(env):
 def test_a_drift_that_a_restage_cannot_fix_is_requested_once(env):
     # Key 7 twice in the source, on two days: raw keeps the newer version only, so the
     # older day counts one row less in raw for good.
-    insert(env.source, "users", [
-        {"id": 7, "updated_at": ago(12)},
-        {"id": 7, "updated_at": ago(9)},
-    ])
+    insert(
+        env.source,
+        "users",
+        [
+            {"id": 7, "updated_at": ago(12)},
+            {"id": 7, "updated_at": ago(9)},
+        ],
+    )
     # staged day after day as the schedule does: the newer version replaces the older one
     stage(env, day_ago(20), day_ago(11))
     stage(env, day_ago(11), TODAY)

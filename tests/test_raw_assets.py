@@ -37,10 +37,16 @@ def dbs(make_database, request):
 
 
 def _materialize(dbs, table, instance, **kwargs):
-    resources = {"databases": Databases(source_database_url=dbs.source,
-                                        warehouse_database_url=dbs.warehouse)}
-    return dg.materialize([build_raw_asset(source_tables()[table])], resources=resources,
-                          instance=instance, raise_on_error=False, **kwargs)
+    resources = {
+        "databases": Databases(source_database_url=dbs.source, warehouse_database_url=dbs.warehouse)
+    }
+    return dg.materialize(
+        [build_raw_asset(source_tables()[table])],
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+        **kwargs,
+    )
 
 
 def _metadata(result, key):
@@ -52,14 +58,17 @@ def _metadata(result, key):
 
 
 def test_range_materialization_records_per_partition_metadata(dbs):
-    insert(dbs.source, "events", [
-        {"id": 1, "occurred_at": at(2, 1)},
-        {"id": 2, "occurred_at": at(2, 2)},
-        {"id": 3, "occurred_at": at(3, 3)},
-    ])
+    insert(
+        dbs.source,
+        "events",
+        [
+            {"id": 1, "occurred_at": at(2, 1)},
+            {"id": 2, "occurred_at": at(2, 2)},
+            {"id": 3, "occurred_at": at(3, 3)},
+        ],
+    )
     with dg.DagsterInstance.ephemeral() as instance:
-        result = _materialize(dbs, "events", instance,
-                              tags=partition_range_tags(day(2), day(5)))
+        result = _materialize(dbs, "events", instance, tags=partition_range_tags(day(2), day(5)))
         assert result.success
         meta = _metadata(result, "events")
         assert set(meta) == {"2026-01-02", "2026-01-03", "2026-01-04"}

@@ -36,8 +36,13 @@ def test_drift_names_missing_and_changed_columns_and_ignores_extra_ones():
         "column score has type text, the contract says numeric(5,2)",
         "column at (timestamp with time zone) is missing",
     ]
-    assert drift(expected, [("at", "timestamp with time zone"), ("score", "numeric(5,2)"),
-                            ("id", "bigint")]) == []
+    assert (
+        drift(
+            expected,
+            [("at", "timestamp with time zone"), ("score", "numeric(5,2)"), ("id", "bigint")],
+        )
+        == []
+    )
 
 
 @pytest.fixture

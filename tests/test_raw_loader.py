@@ -67,8 +67,15 @@ def test_append_only_window_takes_its_days_and_the_first_partition_older_rows(db
     assert by_day(first) == {day(1): (4, 4, 0, 0, 0)}
 
     assert _raw_ids(dbs) == Counter(
-        {(1, day(1)): 1, (2, day(1)): 1, (3, day(1)): 1, (4, day(1)): 1,
-         (5, day(2)): 2, (None, day(2)): 1, (6, day(3)): 1}
+        {
+            (1, day(1)): 1,
+            (2, day(1)): 1,
+            (3, day(1)): 1,
+            (4, day(1)): 1,
+            (5, day(2)): 2,
+            (None, day(2)): 1,
+            (6, day(3)): 1,
+        }
     )
     loaded_at = fetch(dbs.warehouse, "select count(*) from raw.events where _loaded_at is null")
     assert loaded_at == [(0,)]
@@ -82,7 +89,9 @@ def test_rerun_leaves_an_identical_table_and_reports_no_change(dbs):
 
     again = load(dbs, "events", day(1), day(4))
     assert by_day(again) == {
-        day(1): (4, 0, 0, 0, 0), day(2): (3, 0, 0, 0, 0), day(3): (1, 0, 0, 0, 0)
+        day(1): (4, 0, 0, 0, 0),
+        day(2): (3, 0, 0, 0, 0),
+        day(3): (1, 0, 0, 0, 0),
     }
     assert fingerprint(dbs.warehouse, "events") == before
 
@@ -100,23 +109,29 @@ def test_a_late_row_lands_when_its_day_is_loaded_again_and_is_counted(dbs):
 
 
 def test_mutable_rows_upsert_by_key_and_an_older_version_never_wins(dbs):
-    insert(dbs.source, "users", [
-        {"id": 1, "email": "a1", "updated_at": at(3, 10)},
-        {"id": 2, "email": "b1", "updated_at": at(2, 8)},
-        {"id": 3, "email": "c1", "updated_at": at(3, 9)},
-        {"id": 3, "email": "c2", "updated_at": at(3, 11)},  # a duplicate key: both kept
-        {"id": None, "email": "n1", "updated_at": at(3, 12)},
-        {"id": None, "email": "n2", "updated_at": at(3, 13)},
-    ])
+    insert(
+        dbs.source,
+        "users",
+        [
+            {"id": 1, "email": "a1", "updated_at": at(3, 10)},
+            {"id": 2, "email": "b1", "updated_at": at(2, 8)},
+            {"id": 3, "email": "c1", "updated_at": at(3, 9)},
+            {"id": 3, "email": "c2", "updated_at": at(3, 11)},  # a duplicate key: both kept
+            {"id": None, "email": "n1", "updated_at": at(3, 12)},
+            {"id": None, "email": "n2", "updated_at": at(3, 13)},
+        ],
+    )
     first = load(dbs, "users", day(2), day(4))
     # day 3: keys 1 and 3 are new, and two null-key rows
     assert by_day(first) == {day(2): (1, 1, 0, 0, 0), day(3): (5, 4, 0, 0, 0)}
 
     # An older version of user 1 arrives late; user 2 gets a newer version; n2 goes away.
-    execute(dbs.source, "update app.users set email = 'a0', updated_at = %s where id = 1",
-            (at(2, 7),))
-    execute(dbs.source, "update app.users set email = 'b2', updated_at = %s where id = 2",
-            (at(3, 14),))
+    execute(
+        dbs.source, "update app.users set email = 'a0', updated_at = %s where id = 1", (at(2, 7),)
+    )
+    execute(
+        dbs.source, "update app.users set email = 'b2', updated_at = %s where id = 2", (at(3, 14),)
+    )
     execute(dbs.source, "delete from app.users where email = 'n2'")
     # A duplicate of user 3 shows up, not newer than the version raw has: still a change.
     insert(dbs.source, "users", [{"id": 3, "email": "c3", "updated_at": at(3, 10)}])
@@ -125,8 +140,12 @@ def test_mutable_rows_upsert_by_key_and_an_older_version_never_wins(dbs):
     # day 3: user 2 newer and user 3's rows changed (updated 2), n2 gone (removed 1)
     assert by_day(load(dbs, "users", day(3), day(4))) == {day(3): (5, 0, 1, 2, 0)}
     expected = [
-        (1, "a1", day(3)), (2, "b2", day(3)), (3, "c1", day(3)), (3, "c2", day(3)),
-        (3, "c3", day(3)), (None, "n1", day(3)),
+        (1, "a1", day(3)),
+        (2, "b2", day(3)),
+        (3, "c1", day(3)),
+        (3, "c2", day(3)),
+        (3, "c3", day(3)),
+        (None, "n1", day(3)),
     ]
     rows = fetch(dbs.warehouse, "select id, email, _partition from raw.users order by id, email")
     assert rows == expected
@@ -138,32 +157,46 @@ def test_mutable_rows_upsert_by_key_and_an_older_version_never_wins(dbs):
 
 
 def test_composite_key_upsert(dbs):
-    insert(dbs.source, "community_memberships", [
-        {"community_id": 1, "user_id": 1, "updated_at": at(2)},
-        {"community_id": 1, "user_id": 2, "updated_at": at(2)},
-        {"community_id": 2, "user_id": 1, "updated_at": at(2)},
-        {"community_id": 2, "user_id": None, "updated_at": at(2)},
-    ])
-    assert by_day(load(dbs, "community_memberships", day(2), day(3))) == {
-        day(2): (4, 4, 0, 0, 0)
-    }
-    execute(dbs.source, "update app.community_memberships set left_at = %s, updated_at = %s "
-            "where community_id = 1 and user_id = 2", (at(3), at(3)))
-    assert by_day(load(dbs, "community_memberships", day(3), day(4))) == {
-        day(3): (1, 0, 0, 1, 0)
-    }
-    rows = fetch(dbs.warehouse, "select community_id, user_id, left_at is not null, _partition "
-                 "from raw.community_memberships order by 1, 2")
-    assert rows == [(1, 1, False, day(2)), (1, 2, True, day(3)), (2, 1, False, day(2)),
-                    (2, None, False, day(2))]
+    insert(
+        dbs.source,
+        "community_memberships",
+        [
+            {"community_id": 1, "user_id": 1, "updated_at": at(2)},
+            {"community_id": 1, "user_id": 2, "updated_at": at(2)},
+            {"community_id": 2, "user_id": 1, "updated_at": at(2)},
+            {"community_id": 2, "user_id": None, "updated_at": at(2)},
+        ],
+    )
+    assert by_day(load(dbs, "community_memberships", day(2), day(3))) == {day(2): (4, 4, 0, 0, 0)}
+    execute(
+        dbs.source,
+        "update app.community_memberships set left_at = %s, updated_at = %s "
+        "where community_id = 1 and user_id = 2",
+        (at(3), at(3)),
+    )
+    assert by_day(load(dbs, "community_memberships", day(3), day(4))) == {day(3): (1, 0, 0, 1, 0)}
+    rows = fetch(
+        dbs.warehouse,
+        "select community_id, user_id, left_at is not null, _partition "
+        "from raw.community_memberships order by 1, 2",
+    )
+    assert rows == [
+        (1, 1, False, day(2)),
+        (1, 2, True, day(3)),
+        (2, 1, False, day(2)),
+        (2, None, False, day(2)),
+    ]
 
 
 @pytest.mark.parametrize("table", ["events", "users"])
 def test_two_loads_of_the_same_window_at_once_take_turns(dbs, table):
     column = "occurred_at" if table == "events" else "updated_at"
-    execute(dbs.source, f"insert into app.{table} (id, {column}) "
-            "select g, '2026-01-02 00:00+00'::timestamptz + g * interval '1 second' "
-            "from generate_series(1, 30000) g")
+    execute(
+        dbs.source,
+        f"insert into app.{table} (id, {column}) "
+        "select g, '2026-01-02 00:00+00'::timestamptz + g * interval '1 second' "
+        "from generate_series(1, 30000) g",
+    )
     gate = threading.Barrier(2)
     results, errors = [], []
 
@@ -206,8 +239,9 @@ def test_contract_drift_fails_naming_table_and_column_and_leaves_raw_alone(dbs):
         load(dbs, "events", day(2), day(3))
     assert fingerprint(dbs.warehouse, "events") == before
 
-    execute(dbs.source, "alter table app.events alter column user_id type bigint "
-            "using user_id::bigint")
+    execute(
+        dbs.source, "alter table app.events alter column user_id type bigint using user_id::bigint"
+    )
     assert by_day(load(dbs, "events", day(2), day(3))) == {day(2): (4, 1, 0, 0, 0)}
 
 
@@ -232,8 +266,12 @@ load_window(sys.argv[1], sys.argv[2], source_tables()["events"],
 
 def _copy_progress(dbs):
     name = url_parts(dbs.warehouse)["dbname"]
-    rows = fetch(dbs.warehouse, "select tuples_processed from pg_stat_progress_copy "
-                 "where datname = %s and command = 'COPY FROM'", (name,))
+    rows = fetch(
+        dbs.warehouse,
+        "select tuples_processed from pg_stat_progress_copy "
+        "where datname = %s and command = 'COPY FROM'",
+        (name,),
+    )
     return rows[0][0] if rows else None
 
 
@@ -242,12 +280,16 @@ def test_a_load_killed_mid_copy_leaves_the_day_as_it_was_and_the_next_run_comple
     load(dbs, "events", day(2), day(3))
     before = fingerprint(dbs.warehouse, "events")
     assert before[0] == 3
-    execute(dbs.source, "insert into app.events (id, occurred_at, properties) "
-            "select g, '2026-01-02 00:00+00'::timestamptz + (g % 86400) * interval '1 second', "
-            "'{\"k\": 1}'::jsonb from generate_series(100, 400099) g")
+    execute(
+        dbs.source,
+        "insert into app.events (id, occurred_at, properties) "
+        "select g, '2026-01-02 00:00+00'::timestamptz + (g % 86400) * interval '1 second', "
+        "'{\"k\": 1}'::jsonb from generate_series(100, 400099) g",
+    )
 
-    child = subprocess.Popen([sys.executable, "-c", _KILLABLE, dbs.source, dbs.warehouse],
-                             cwd=PROJECT_ROOT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLABLE, dbs.source, dbs.warehouse], cwd=PROJECT_ROOT
+    )
     deadline = time.monotonic() + 60
     while (_copy_progress(dbs) or 0) < 1000:
         assert child.poll() is None, "the load ended before it could be killed"
@@ -269,17 +311,25 @@ def test_a_load_killed_mid_copy_leaves_the_day_as_it_was_and_the_next_run_comple
 def test_raw_tables_get_their_indexes_even_when_made_elsewhere(dbs):
     # raw.users made by hand without indexes (as a test fixture might), raw.events by the loader
     execute(dbs.warehouse, "create schema raw")
-    execute(dbs.warehouse, "create table raw.users (id bigint, email text, full_name text, "
-            "role text, country_code char(2), city text, is_verified boolean, "
-            "created_at timestamptz, updated_at timestamptz, last_login_at timestamptz, "
-            "deleted_at timestamptz, _loaded_at timestamptz not null default now(), "
-            "_partition date not null)")
+    execute(
+        dbs.warehouse,
+        "create table raw.users (id bigint, email text, full_name text, "
+        "role text, country_code char(2), city text, is_verified boolean, "
+        "created_at timestamptz, updated_at timestamptz, last_login_at timestamptz, "
+        "deleted_at timestamptz, _loaded_at timestamptz not null default now(), "
+        "_partition date not null)",
+    )
     load(dbs, "users", day(2), day(3))
     load(dbs, "events", day(2), day(3))
-    indexes = fetch(dbs.warehouse, "select tablename, indexname, indexdef from pg_indexes "
-                    "where schemaname = 'raw' order by 1, 2")
+    indexes = fetch(
+        dbs.warehouse,
+        "select tablename, indexname, indexdef from pg_indexes "
+        "where schemaname = 'raw' order by 1, 2",
+    )
     assert [(t, i) for t, i, _ in indexes] == [
-        ("events", "events_window_brin"), ("users", "users_key"), ("users", "users_window_brin")
+        ("events", "events_window_brin"),
+        ("users", "users_key"),
+        ("users", "users_window_brin"),
     ]
     assert "USING brin (_partition, occurred_at)" in indexes[0][2]
     assert "USING btree (id)" in indexes[1][2]

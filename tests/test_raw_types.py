@@ -43,7 +43,8 @@ def _fill_every_table(url: str) -> None:
             types = dict(
                 conn.execute(
                     "select attname, format_type(atttypid, atttypmod) from pg_attribute "
-                    "where attrelid = %s::regclass and attnum > 0", (f"app.{table.name}",)
+                    "where attrelid = %s::regclass and attnum > 0",
+                    (f"app.{table.name}",),
                 ).fetchall()
             )
             values = [
@@ -72,8 +73,12 @@ def test_every_table_round_trips_column_for_column(dbs):
         cols = sql.SQL(", ").join(sql.Identifier(c) for c in table.column_names)
 
         def rows(url, schema, cols=cols, name=name):
-            return fetch(url, sql.SQL("select row({})::text from {} order by 1").format(
-                cols, sql.Identifier(schema, name)))
+            return fetch(
+                url,
+                sql.SQL("select row({})::text from {} order by 1").format(
+                    cols, sql.Identifier(schema, name)
+                ),
+            )
 
         source_rows, raw_rows = rows(dbs.source, "app"), rows(dbs.warehouse, "raw")
         assert raw_rows == source_rows, name

@@ -33,8 +33,11 @@ def test_only_a_window_starting_on_the_first_partition_takes_older_rows():
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [(date(2026, 1, 3), date(2026, 1, 3)), (date(2026, 1, 3), date(2026, 1, 2)),
-     (date(2025, 12, 31), date(2026, 1, 2))],
+    [
+        (date(2026, 1, 3), date(2026, 1, 3)),
+        (date(2026, 1, 3), date(2026, 1, 2)),
+        (date(2025, 12, 31), date(2026, 1, 2)),
+    ],
 )
 def test_empty_windows_and_windows_before_the_first_partition_are_refused(start, end):
     with pytest.raises(ValueError):
@@ -68,7 +71,7 @@ def test_predicate_of_the_first_window_adds_older_and_undated_rows():
         "((\"updated_at\" >= '2026-01-01 00:00:00+00'::timestamptz "
         "and \"updated_at\" < '2026-01-02 00:00:00+00'::timestamptz) "
         "or \"updated_at\" < '2026-01-01 00:00:00+00'::timestamptz "
-        "or \"updated_at\" is null)"
+        'or "updated_at" is null)'
     )
 
 

@@ -20,19 +20,27 @@ def env(make_database, request, monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
     monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    insert(dbs.source, "events", [
-        {"id": 1, "occurred_at": at(1)},
-        {"id": 2, "occurred_at": at(2, 1)},
-        {"id": 3, "occurred_at": at(2, 2)},
-        {"id": 4, "occurred_at": at(2, 23, 59)},
-        {"id": 5, "occurred_at": at(3, 0)},
-        {"id": 6, "occurred_at": at(4, 0)},
-    ])
-    insert(dbs.source, "users", [
-        {"id": 1, "updated_at": at(2)},
-        {"id": 2, "updated_at": at(3)},
-        {"id": 3, "updated_at": at(5)},
-    ])
+    insert(
+        dbs.source,
+        "events",
+        [
+            {"id": 1, "occurred_at": at(1)},
+            {"id": 2, "occurred_at": at(2, 1)},
+            {"id": 3, "occurred_at": at(2, 2)},
+            {"id": 4, "occurred_at": at(2, 23, 59)},
+            {"id": 5, "occurred_at": at(3, 0)},
+            {"id": 6, "occurred_at": at(4, 0)},
+        ],
+    )
+    insert(
+        dbs.source,
+        "users",
+        [
+            {"id": 1, "updated_at": at(2)},
+            {"id": 2, "updated_at": at(3)},
+            {"id": 3, "updated_at": at(5)},
+        ],
+    )
     return dbs
 
 
@@ -69,9 +77,7 @@ def test_a_range_is_one_dagster_run_on_the_instance(env):
         ).records
         succeeded = {r.event_log_entry.step_key for r in steps}
         assert {f"raw__{table}" for table in source_tables()} <= succeeded
-    assert fetch(env.warehouse, "select id from raw.events order by id") == [
-        (2,), (3,), (4,), (5,)
-    ]
+    assert fetch(env.warehouse, "select id from raw.events order by id") == [(2,), (3,), (4,), (5,)]
     assert "succeeded" in summary.render()
 
 
@@ -114,15 +120,22 @@ def test_ranges_outside_the_partitions_are_refused(start, end, message):
 
 def test_render_lists_rows_per_asset_and_failures():
     summary = RunSummary(
-        success=False, run_id="r1", start=day(2), end=day(4), seconds=1.25,
+        success=False,
+        run_id="r1",
+        start=day(2),
+        end=day(4),
+        seconds=1.25,
         rows={"raw/users": 2, "raw/events": 1500},
-        failed_steps=("raw__users: boom",), failed_checks=("raw/events:fresh (blocking)",),
+        failed_steps=("raw__users: boom",),
+        failed_checks=("raw/events:fresh (blocking)",),
     )
-    assert summary.render() == "\n".join([
-        "run r1 FAILED in 1.2 s: [2026-01-02, 2026-01-04), 2 days",
-        "  raw/events         1,500 rows",
-        "  raw/users              2 rows",
-        "  total              1,502 rows",
-        "  failed step  raw__users: boom",
-        "  failed check raw/events:fresh (blocking)",
-    ])
+    assert summary.render() == "\n".join(
+        [
+            "run r1 FAILED in 1.2 s: [2026-01-02, 2026-01-04), 2 days",
+            "  raw/events         1,500 rows",
+            "  raw/users              2 rows",
+            "  total              1,502 rows",
+            "  failed step  raw__users: boom",
+            "  failed check raw/events:fresh (blocking)",
+        ]
+    )
