@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from analytics_assets.settings import get_settings
+
+if TYPE_CHECKING:
+    from analytics_assets.source.generator import GenerationSpec
 
 
 class Problem(click.ClickException):
@@ -127,33 +132,55 @@ def source_init() -> None:
     click.echo("schema app ready")
 
 
+def generation_options(default_bad_rate: float) -> Callable[[Callable], Callable]:
+    """The demo dataset's options, shared by `source generate` and `demo`."""
+
+    def decorate(command: Callable) -> Callable:
+        options = [
+            click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True),
+            click.option("--days", type=click.IntRange(min=1), default=90, show_default=True),
+            click.option(
+                "--end",
+                callback=_iso_date,
+                default="2026-06-30",
+                show_default=True,
+                help="Last day generated (inclusive), YYYY-MM-DD.",
+            ),
+            click.option("--seed", type=int, default=7, show_default=True),
+            click.option(
+                "--bad-rate",
+                type=click.FloatRange(0, 0.5),
+                default=default_bad_rate,
+                show_default=True,
+                help="Share of rows that break the source contract.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _generation_spec(
+    users: int, days: int, end: date, seed: int, bad_rate: float
+) -> GenerationSpec:
+    from analytics_assets.source.generator import GenerationSpec
+
+    try:
+        return GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
+    except ValueError as err:  # e.g. a period that starts before the platform's launch
+        raise Problem(str(err)) from None
+
+
 @source.command("generate")
-@click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
-@click.option(
-    "--end",
-    callback=_iso_date,
-    default="2026-06-30",
-    show_default=True,
-    help="Last day generated (inclusive), YYYY-MM-DD.",
-)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option(
-    "--bad-rate",
-    type=click.FloatRange(0, 0.5),
-    default=0.0,
-    show_default=True,
-    help="Share of rows that break the source contract.",
-)
+@generation_options(default_bad_rate=0.0)
 def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     """Fill schema app with a realistic, reproducible demo dataset."""
     from analytics_assets.connections import source_url
-    from analytics_assets.source.generator import GenerationSpec, generate
+    from analytics_assets.source.generator import generate
 
-    try:
-        spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
-    except ValueError as err:  # e.g. a period that starts before the platform's launch
-        raise Problem(str(err)) from None
+    spec = _generation_spec(users, days, end, seed, bad_rate)
     report = generate(source_url(), spec, progress=sys.stderr.isatty())
     click.echo(report.render())
 
@@ -183,17 +210,7 @@ def run(start: date, end: date) -> None:
 
 
 @cli.command("demo")
-@click.option("--users", type=click.IntRange(min=1), default=2000, show_default=True)
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True)
-@click.option(
-    "--end",
-    callback=_iso_date,
-    default="2026-06-30",
-    show_default=True,
-    help="Last day generated and run (inclusive), YYYY-MM-DD.",
-)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--bad-rate", type=click.FloatRange(0, 0.5), default=0.02, show_default=True)
+@generation_options(default_bad_rate=0.02)
 def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     """Generate a demo source, run the whole pipeline over it, print a report."""
     from datetime import timedelta
@@ -203,13 +220,10 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     from analytics_assets.demo import build_report
     from analytics_assets.pipeline import run_range
     from analytics_assets.source.ddl import init_source
-    from analytics_assets.source.generator import GenerationSpec, generate
+    from analytics_assets.source.generator import generate
 
     settings = get_settings()
-    try:
-        spec = GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
-    except ValueError as err:
-        raise Problem(str(err)) from None
+    spec = _generation_spec(users, days, end, seed, bad_rate)
     if settings.embedded:
         embedded.start(settings)
     init_source(source_url())
