@@ -19,6 +19,7 @@ Pure helpers (dates -> ranges) are unit-tested without Dagster or a database.
 
 # No `from __future__ import annotations`: Dagster reads the schedule functions' context
 # annotations at definition time.
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -255,46 +256,54 @@ def daily_schedule() -> dg.ScheduleDefinition:
     return _daily
 
 
-def weekly_schedule() -> dg.ScheduleDefinition:
+def _period_schedule(
+    name: str,
+    cron: str,
+    job: "UnresolvedAssetJobDefinition",
+    unit: str,
+    plan: Callable[[date, int], PeriodRange | None],
+) -> dg.ScheduleDefinition:
+    """A rollup schedule: `plan(run_day, lookback_days)` picks the periods to recompute."""
+
     @dg.schedule(
-        name=WEEKLY_SCHEDULE,
-        cron_schedule=WEEKLY_CRON,
+        name=name,
+        cron_schedule=cron,
         execution_timezone="UTC",
-        job=weekly_job(),
+        job=job,
         default_status=dg.DefaultScheduleStatus.STOPPED,
         description=(
-            "Monday: recompute the ISO week just ended, and the week before while the daily "
-            "lookback still re-staged its days, as one ranged run."
+            f"Recompute the {unit} just ended, and the {unit} before while the daily lookback "
+            f"still re-staged its days, as one ranged run."
         ),
     )
-    def _weekly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    def _period(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         run_day = _run_day(context)
-        _, first_week, _ = first_partition_days()
-        weeks = weekly_run_weeks(run_day, get_settings().lookback_days, first_week)
-        return period_request(WEEKLY_SCHEDULE, weeks) or _skip("week", run_day)
+        periods = plan(run_day, get_settings().lookback_days)
+        return period_request(name, periods) or _skip(unit, run_day)
 
-    return _weekly
+    return _period
+
+
+def weekly_schedule() -> dg.ScheduleDefinition:
+    """Monday: the ISO week just ended."""
+    return _period_schedule(
+        WEEKLY_SCHEDULE,
+        WEEKLY_CRON,
+        weekly_job(),
+        "week",
+        lambda day, lookback: weekly_run_weeks(day, lookback, first_partition_days()[1]),
+    )
 
 
 def monthly_schedule() -> dg.ScheduleDefinition:
-    @dg.schedule(
-        name=MONTHLY_SCHEDULE,
-        cron_schedule=MONTHLY_CRON,
-        execution_timezone="UTC",
-        job=monthly_job(),
-        default_status=dg.DefaultScheduleStatus.STOPPED,
-        description=(
-            "The 1st: recompute the month just ended, and the month before while the daily "
-            "lookback still re-staged its days, as one ranged run."
-        ),
+    """The 1st: the calendar month just ended."""
+    return _period_schedule(
+        MONTHLY_SCHEDULE,
+        MONTHLY_CRON,
+        monthly_job(),
+        "month",
+        lambda day, lookback: monthly_run_months(day, lookback, first_partition_days()[2]),
     )
-    def _monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-        run_day = _run_day(context)
-        _, _, first_month = first_partition_days()
-        months = monthly_run_months(run_day, get_settings().lookback_days, first_month)
-        return period_request(MONTHLY_SCHEDULE, months) or _skip("month", run_day)
-
-    return _monthly
 
 
 def schedules() -> list[dg.ScheduleDefinition]:
