@@ -1,3 +1,15 @@
+{% macro community_dimensions() -%}
+  {#- The dimension CTE of the per-community metrics: '' for all communities, then each
+      community created before the window's last bucket ends. -#}
+dimensions as (
+    select ''::text as dimension, null::timestamp as created_at
+    union all
+    select c.community_id::text, c.created_at
+    from {{ metric_input('communities') }} as c
+    where c.created_at < (select last_end from bounds)
+)
+{%- endmacro %}
+
 {% macro metric_community_activity(grain) -%}
   {#- community.activity: one row per community created before the bucket's end, and '' for
       all communities. Activity in the bucket by type, memberships joined in it, distinct
@@ -6,13 +18,7 @@
   {%- set mt = 'community.activity' -%}
 with {{ metric_spine_ctes(mt, grain) }},
 
-dimensions as (
-    select ''::text as dimension, null::timestamp as created_at
-    union all
-    select c.community_id::text, c.created_at
-    from {{ metric_input('communities') }} as c
-    where c.created_at < (select last_end from bounds)
-),
+{{ community_dimensions() }},
 
 activity as (
     select
@@ -109,13 +115,7 @@ left join joins
   {%- set mt = 'geo.access' -%}
 with {{ metric_spine_ctes(mt, grain) }},
 
-dimensions as (
-    select ''::text as dimension, null::timestamp as created_at
-    union all
-    select c.community_id::text, c.created_at
-    from {{ metric_input('communities') }} as c
-    where c.created_at < (select last_end from bounds)
-),
+{{ community_dimensions() }},
 
 attempts as (
     select
