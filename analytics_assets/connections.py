@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from analytics_assets import embedded
 from analytics_assets.settings import DAGSTER_DB, SOURCE_DB, WAREHOUSE_DB, Settings, get_settings
 
@@ -19,8 +21,6 @@ def source_url(settings: Settings | None = None) -> str:
 def dagster_storage_url(settings: Settings | None = None) -> str | None:
     """Dagster keeps its runs in PostgreSQL: the embedded `dagster` database, or the
     `DAGSTER_DATABASE_URL` given; None with explicit warehouse URLs and no Dagster URL."""
-    import os
-
     settings = settings or get_settings()
     explicit = os.environ.get("DAGSTER_DATABASE_URL")
     if explicit:

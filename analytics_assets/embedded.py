@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics_assets.db import ensure_database
+from analytics_assets.db import ensure_database, with_database
 from analytics_assets.settings import DAGSTER_DB, SOURCE_DB, WAREHOUSE_DB, Settings
 
 
@@ -106,7 +106,7 @@ def start(settings: Settings) -> str:
         ) from error
     base = server.get_uri(database="postgres")
     for dbname in (WAREHOUSE_DB, SOURCE_DB, DAGSTER_DB):
-        ensure_database(_database_url(base, dbname))
+        ensure_database(with_database(base, dbname))
     return base
 
 
@@ -125,14 +125,8 @@ def stop(settings: Settings) -> bool:
     return True
 
 
-def _database_url(base: str, dbname: str) -> str:
-    from analytics_assets.db import with_database
-
-    return with_database(base, dbname)
-
-
 def database_url(settings: Settings, dbname: str) -> str:
     """URL of one of the embedded databases, starting the server when it is not running."""
     current = status(settings)
     base = current.url if current.running and current.url else start(settings)
-    return _database_url(base, dbname)
+    return with_database(base, dbname)
