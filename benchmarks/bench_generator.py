@@ -21,6 +21,7 @@ from analytics_assets.db import connect, drop_database, ensure_database, with_da
 from analytics_assets.source.ddl import init_source
 from analytics_assets.source.generator import GenerationSpec, generate, table_checksums, write_order
 from analytics_assets.source.tables import SOURCE_SCHEMA, source_tables
+from benchmarks.run import result_line
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -89,6 +90,13 @@ def main() -> None:
         f"generate() takes {report.seconds / floor:.2f}x the time of a bare COPY of its rows "
         f"(best of {args.repeat}; same rows: {same})"
     )
+    scale = f"{args.users:,} users x {args.days} days, {rows:,} rows, best of {args.repeat}"
+    for measure, value, unit in (
+        ("generate() / bare COPY", report.seconds / floor, "x"),
+        ("generate() rows/s", rows / report.seconds, "rows/s"),
+        ("bare COPY rows/s", rows / floor, "rows/s"),
+    ):
+        print(result_line("generator", measure, value, unit, scale))
 
 
 if __name__ == "__main__":

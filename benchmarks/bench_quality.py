@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
+from benchmarks.run import result_line
 from quality.runner import SuiteResult, Window, validate
 from quality.suite import load_suites
 
@@ -190,6 +191,13 @@ def main() -> None:
         print(f"gx suite ({len(suite.document['expectations'])} expectations): {gx:.3f} s (median)")
         print(f"hand-written query: {hand:.3f} s (median)")
         print(f"ratio gx / sql: {gx / hand:.2f}x")
+        scale = f"{args.rows_per_day:,} events/day, 1 of {args.days} days, median of {args.repeat}"
+        for measure, value, unit in (
+            ("GX suite / hand SQL", gx / hand, "x"),
+            ("GX suite median", gx, "s"),
+            ("hand SQL median", hand, "s"),
+        ):
+            print(result_line("quality", measure, value, unit, scale))
     finally:
         drop_database(url)
 
