@@ -1,12 +1,14 @@
-"""End to end over a demo source: `run_range` over February 2026 stages, transforms and
-checks the 28 days in one run, then rolls up the ISO weeks and the month it completes in
-one run each; and analytics_aggregates comes out the same whether the metrics are built
-over the whole range at once or day by day, then week by week, then month by month.
+"""End to end over a 90-day demo source: `run_range` over 2026-02-01 .. 05-01 stages,
+transforms and checks the 90 days in one run, then rolls up the ISO weeks and the months
+it completes in one run each; and analytics_aggregates comes out the same whether the
+metrics are built over the whole range at once or day by day, then week by week, then
+month by month.
 
-Scale: 150 users over the 28 days 2026-02-01 .. 28 (Sunday 1 Feb to Saturday 28 Feb), so
-the range completes the weeks of Monday 2, 9 and 16 Feb and the month of February, and
-leaves two weeks incomplete: the week of Monday 26 Jan (only its Sunday 1 Feb is in the
-range) and the week of Monday 23 Feb (its Sunday 1 Mar is not).
+Scale: 100 users over the 90 days Sunday 1 Feb .. Friday 1 May 2026, so the range
+completes the twelve weeks of Monday 2 Feb .. Monday 20 Apr and the months of February,
+March and April, and leaves two weeks and a month incomplete: the week of Monday 26 Jan
+(only its Sunday 1 Feb is in the range), the week of Monday 27 Apr (it ends Sunday 3 May)
+and May (only its first day).
 
 The day-by-day build replays what the days' runs see: the append-only facts of the marts
 (events, payments, reviews, ...: one per append-only source table) grow by one day before
@@ -46,10 +48,13 @@ from analytics_assets.settings import DBT_PROJECT_DIR
 from analytics_assets.source.generator import GenerationSpec, generate
 from analytics_assets.source.tables import source_tables
 
-SPEC = GenerationSpec(users=150, days=28, end=date(2026, 2, 28), seed=11, bad_rate=0.02)
-START, END = date(2026, 2, 1), date(2026, 3, 1)
-COMPLETE_WEEKS = ["2026-02-02", "2026-02-09", "2026-02-16"]
-INCOMPLETE_WEEKS = ["2026-01-26", "2026-02-23"]
+pytestmark = pytest.mark.long
+
+SPEC = GenerationSpec(users=100, days=90, end=date(2026, 5, 1), seed=11, bad_rate=0.02)
+START, END = date(2026, 2, 1), date(2026, 5, 2)
+COMPLETE_WEEKS = [(date(2026, 2, 2) + timedelta(weeks=n)).isoformat() for n in range(12)]
+INCOMPLETE_WEEKS = ["2026-01-26", "2026-04-27"]
+COMPLETE_MONTHS = ["2026-02-01", "2026-03-01", "2026-04-01"]
 
 # The marts of the append-only source tables (fct_<table>) and the time that places a row
 # in a day: they grow day by day in the replay.
@@ -143,9 +148,9 @@ def test_the_range_is_one_run_of_the_days_then_one_per_grain(demo: Demo) -> None
     summary = demo.summary
     assert summary.success, summary.render()
     assert [(r.grain, r.keys) for r in summary.runs] == [
-        ("day", "2026-02-01..2026-02-28"),
-        ("week", "2026-02-02..2026-02-16"),
-        ("month", "2026-02-01"),
+        ("day", "2026-02-01..2026-05-01"),
+        ("week", "2026-02-02..2026-04-20"),
+        ("month", "2026-02-01..2026-04-01"),
     ]
     with dg.DagsterInstance.get() as instance:
         runs = {run.job_name: run for run in instance.get_runs()}
@@ -165,9 +170,9 @@ def test_the_complete_weeks_are_materialized_and_the_incomplete_ones_are_not(dem
     assert weeks == set(COMPLETE_WEEKS)
     assert not weeks & set(INCOMPLETE_WEEKS)
     assert materialized("fct_metric_users_growth_weekly") == set(COMPLETE_WEEKS)
-    assert materialized("analytics_aggregates_monthly") == {"2026-02-01"}
+    assert materialized("analytics_aggregates_monthly") == set(COMPLETE_MONTHS)
     days = materialized("analytics_aggregates_daily")
-    assert days == {(START + timedelta(days=n)).isoformat() for n in range(28)}
+    assert days == {(START + timedelta(days=n)).isoformat() for n in range(90)}
 
     # users.growth has no lookback: its week rows are exactly the complete weeks
     buckets = fetch(
@@ -251,7 +256,7 @@ def test_whole_range_and_day_by_day_give_the_same_aggregates(demo: Demo) -> None
     assert facts.complete()
     for window in windows(weekly_partitions(), COMPLETE_WEEKS):
         dbt.invoke("run", "path:models/metrics/weekly", window)
-    for window in windows(monthly_partitions(), ["2026-02-01"]):
+    for window in windows(monthly_partitions(), COMPLETE_MONTHS):
         dbt.invoke("run", "path:models/metrics/monthly", window)
 
     incremental = fetch(demo.warehouse, ROWS_MD5.format(table="analytics.analytics_aggregates"))[0]

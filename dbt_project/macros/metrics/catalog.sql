@@ -3,7 +3,9 @@
   carry (fct_metric_<family>_<daily|weekly|monthly>), and for each grain it exists at, its
   lookback: how many buckets before the window's first one a run recomputes, because the
   window's rows change them (D30 retention of a cohort finishes 30 days after it; a funnel
-  cohort's 14-day conversion becomes known 14 days after its end).
+  cohort's 14-day conversion becomes known 14 days after its end; a session that starts
+  before midnight takes its duration from events after it, so the next bucket's events change
+  the previous bucket's sessions).
 -#}
 
 {% macro metric_catalog() -%}
@@ -12,7 +14,7 @@
     'engagement.active_users': {'family': 'engagement_active_users',
                                 'grains': {'day': 0, 'week': 0, 'month': 0}},
     'engagement.sessions': {'family': 'engagement_sessions',
-                            'grains': {'day': 0, 'week': 0, 'month': 0}},
+                            'grains': {'day': 1, 'week': 1, 'month': 1}},
     'retention.cohort': {'family': 'retention_cohort', 'grains': {'day': 30, 'week': 4, 'month': 1}},
     'conversion.funnel': {'family': 'conversion_funnel',
                           'grains': {'day': 15, 'week': 3, 'month': 1}},
