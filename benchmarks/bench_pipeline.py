@@ -329,6 +329,9 @@ class Pipeline:
         if not summary.success:
             self.failures.append(f"run [{start}, {end})")
             say("  RUN FAILED:\n" + summary.render())
+        if any("InterruptedError" in failure for failure in summary.failed_steps):
+            # Dagster turns SIGINT/SIGTERM into a failed step; stop here, not at the next run.
+            raise KeyboardInterrupt(f"the run of [{start}, {end}) was interrupted")
         return seconds, summary
 
     def step_groups(self, run_id: str, seconds: float) -> dict[str, float]:
@@ -365,6 +368,7 @@ class DayRun:
 
     seconds: float
     groups: dict[str, float]
+    succeeded: bool
     sql_seconds: float = 0.0
 
     @property
@@ -380,7 +384,9 @@ class Scale:
     runs: list[DayRun] = field(default_factory=list)
 
     def median(self, pick: Callable[[DayRun], float]) -> float:
-        return statistics.median(pick(r) for r in self.runs)
+        """Over the runs that succeeded (a failed run skips steps), all when none did."""
+        runs = [r for r in self.runs if r.succeeded] or self.runs
+        return statistics.median(pick(r) for r in runs)
 
 
 def time_headline_sql(url: str, day: date) -> tuple[float, tuple]:
@@ -421,7 +427,7 @@ def measure(pipeline: Pipeline, scale: Scale, repeat: int) -> None:
     """Run the scale's day `repeat` times; after each run with events, time the SQL."""
     for n in range(repeat):
         seconds, summary = pipeline.run(scale.day, scale.day + timedelta(days=1))
-        run = DayRun(seconds, pipeline.step_groups(summary.run_id, seconds))
+        run = DayRun(seconds, pipeline.step_groups(summary.run_id, seconds), summary.success)
         line = (
             f"  {scale.label} {scale.day} ({scale.events:,} events) run {n + 1}: "
             f"{seconds:.1f} s (raw staging {run.raw_seconds:.1f} s)"
@@ -473,6 +479,7 @@ def part_one(pipeline: Pipeline, source: str, timeline: Timeline, options: Optio
 
 
 def report_part_one(empty: Scale, small: Scale, large: Scale, options: Options) -> None:
+    """The table of part 1 and its RESULT lines: medians per size, slopes per million."""
     per_million = 1e6 / (large.events - small.events)
 
     def slope(pick: Callable[[DayRun], float]) -> float:
@@ -492,7 +499,7 @@ def report_part_one(empty: Scale, small: Scale, large: Scale, options: Options) 
     rows += [(f"  {g}", lambda r, g=g: r.groups.get(g, 0.0)) for g in groups]
     rows += [("  all but raw staging", rest), ("hand-written SQL on raw", sql)]
     say("")
-    say(f"one day, median of {options.repeat} run(s), seconds")
+    say(f"one day, median of {options.repeat} run(s) (failed runs left out), seconds")
     say(f"{'':<34}{'empty day':>10}{'small day':>11}{'large day':>11}{'per M events':>14}")
     say(f"{'source events':<34}{0:>10,}{small.events:>11,}{large.events:>11,}")
     for name, pick in rows:
