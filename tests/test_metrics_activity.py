@@ -353,29 +353,33 @@ API = [
 ]
 
 
+# Every mart the metric models read, with its hand-built rows.
+ACTIVITY_MARTS: dict[str, list[dict]] = dict(
+    dim_users=USERS,
+    fct_events=EVENTS,
+    fct_sessions=SESSIONS,
+    fct_payments=PAYMENTS,
+    dim_subscriptions=SUBSCRIPTIONS,
+    dim_content=CONTENT,
+    fct_practice_attempts=ATTEMPTS,
+    fct_enrollments=ENROLLMENTS,
+    fct_reviews=REVIEWS,
+    fct_mentor_sessions=MENTOR_SESSIONS,
+    fct_nps_responses=NPS,
+    dim_experiments=EXPERIMENTS,
+    fct_experiment_assignments=ASSIGNMENTS,
+    dim_communities=COMMUNITIES,
+    fct_community_memberships=MEMBERSHIPS,
+    fct_community_activity=COMMUNITY_ACTIVITY,
+    fct_geo_access_attempts=GEO,
+    fct_error_logs=ERRORS,
+    fct_api_requests=API,
+)
+
+
 @pytest.fixture(scope="module")
 def run(warehouse: MetricsWarehouse) -> MetricsWarehouse:  # noqa: F811
-    warehouse.load(
-        dim_users=USERS,
-        fct_events=EVENTS,
-        fct_sessions=SESSIONS,
-        fct_payments=PAYMENTS,
-        dim_subscriptions=SUBSCRIPTIONS,
-        dim_content=CONTENT,
-        fct_practice_attempts=ATTEMPTS,
-        fct_enrollments=ENROLLMENTS,
-        fct_reviews=REVIEWS,
-        fct_mentor_sessions=MENTOR_SESSIONS,
-        fct_nps_responses=NPS,
-        dim_experiments=EXPERIMENTS,
-        fct_experiment_assignments=ASSIGNMENTS,
-        dim_communities=COMMUNITIES,
-        fct_community_memberships=MEMBERSHIPS,
-        fct_community_activity=COMMUNITY_ACTIVITY,
-        fct_geo_access_attempts=GEO,
-        fct_error_logs=ERRORS,
-        fct_api_requests=API,
-    )
+    warehouse.load(**ACTIVITY_MARTS)
     warehouse.run(["path:metrics_models"], "2026-03-02", "2026-03-16")
     return warehouse
 

@@ -24,25 +24,7 @@ from typing import Any
 
 import pytest
 from test_metrics_activity import (
-    API,
-    ASSIGNMENTS,
-    ATTEMPTS,
-    COMMUNITIES,
-    COMMUNITY_ACTIVITY,
-    CONTENT,
-    ENROLLMENTS,
-    ERRORS,
-    EVENTS,
-    EXPERIMENTS,
-    GEO,
-    MEMBERSHIPS,
-    MENTOR_SESSIONS,
-    NPS,
-    PAYMENTS,
-    REVIEWS,
-    SESSIONS,
-    SUBSCRIPTIONS,
-    USERS,
+    ACTIVITY_MARTS,
 )
 from test_metrics_harness import MetricsWarehouse, warehouse  # noqa: F401
 
@@ -57,27 +39,7 @@ MAR, APR = MONTHS
 @pytest.fixture(scope="module")
 def rollups(warehouse: MetricsWarehouse) -> MetricsWarehouse:  # noqa: F811
     """The activity rows, and one dbt run per grain over whole buckets."""
-    warehouse.load(
-        dim_users=USERS,
-        fct_events=EVENTS,
-        fct_sessions=SESSIONS,
-        fct_payments=PAYMENTS,
-        dim_subscriptions=SUBSCRIPTIONS,
-        dim_content=CONTENT,
-        fct_practice_attempts=ATTEMPTS,
-        fct_enrollments=ENROLLMENTS,
-        fct_reviews=REVIEWS,
-        fct_mentor_sessions=MENTOR_SESSIONS,
-        fct_nps_responses=NPS,
-        dim_experiments=EXPERIMENTS,
-        fct_experiment_assignments=ASSIGNMENTS,
-        dim_communities=COMMUNITIES,
-        fct_community_memberships=MEMBERSHIPS,
-        fct_community_activity=COMMUNITY_ACTIVITY,
-        fct_geo_access_attempts=GEO,
-        fct_error_logs=ERRORS,
-        fct_api_requests=API,
-    )
+    warehouse.load(**ACTIVITY_MARTS)
     # A whole grain per run: each aggregates slice reads every typed model of its grain.
     warehouse.run(["path:metrics_models/weekly"], *WEEK_WINDOW)
     warehouse.run(["path:metrics_models/monthly"], *MONTH_WINDOW)
