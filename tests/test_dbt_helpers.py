@@ -3,13 +3,12 @@ groups, source keys and the profile's environment."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
-from analytics_assets.dbt.assets import build_args, window_vars
+from analytics_assets.dbt.assets import window_env, window_vars
 from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_env, profile_env
 from analytics_assets.dbt.translator import WarehouseDbtTranslator, group_for
 
@@ -38,11 +37,12 @@ def test_a_bound_that_is_not_a_utc_midnight_is_refused() -> None:
         window_vars(window)
 
 
-def test_build_arguments_carry_the_vars_as_json() -> None:
-    assert build_args() == ["build"]
-    args = build_args({"window_start": "2026-06-01", "window_end": "2026-06-02"})
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
+def test_the_window_reaches_dbt_as_environment_variables() -> None:
+    window = dg.TimeWindow(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
+    assert window_env(window) == {
+        "ANALYTICS_WINDOW_START": "2026-06-01",
+        "ANALYTICS_WINDOW_END": "2026-06-08",
+    }
 
 
 @pytest.mark.parametrize(

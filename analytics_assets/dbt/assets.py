@@ -5,17 +5,18 @@
   the full-refresh marts are rebuilt from everything raw holds, so one build serves any
   range of days.
 - `dbt_daily_marts`: the incremental marts of daily grain, partitioned by day with a
-  single-run backfill policy: a range of days is one `dbt build` whose window reaches dbt
-  as half-open --vars {window_start, window_end}.
+  single-run backfill policy: a range of days is one `dbt build` whose half-open window
+  reaches dbt in the environment (`window_env`; macros/utils/window.sql says why not
+  --vars).
 
 Both run `dbt build`, so dbt tests run too and appear as asset checks.
 """
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the asset functions at definition time.
-import json
+import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,10 +33,20 @@ DAILY_MARTS_SELECT = "path:models/marts,config.materialized:incremental"
 WAREHOUSE_SELECT = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
 
 
+# dbt var -> the environment variable that overrides it (window_bound in
+# macros/utils/window.sql reads them).
+WINDOW_ENV_VARS = {"window_start": "ANALYTICS_WINDOW_START", "window_end": "ANALYTICS_WINDOW_END"}
+
+
 def window_vars(window: dg.TimeWindow) -> dict[str, str]:
     """A partition time window -> dbt vars: the half-open [window_start, window_end) of UTC
     days that incremental models read. A window must start and end on UTC midnights."""
     return {"window_start": _utc_day(window.start), "window_end": _utc_day(window.end)}
+
+
+def window_env(window: dg.TimeWindow) -> dict[str, str]:
+    """The same window as the environment variables dbt's window macros read."""
+    return {WINDOW_ENV_VARS[name]: day for name, day in window_vars(window).items()}
 
 
 def _utc_day(moment: datetime) -> str:
@@ -45,12 +56,28 @@ def _utc_day(moment: datetime) -> str:
     return utc.date().isoformat()
 
 
-def build_args(dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
-    """`dbt build` arguments, with --vars as JSON when there are any."""
-    args = ["build"]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
-    return args
+def dbt_build(
+    dbt: DbtCliResource, context: dg.AssetExecutionContext, window: dg.TimeWindow | None = None
+) -> Iterator[Any]:
+    """Stream `dbt build` of the context's selection, over a partition window if given.
+
+    dagster-dbt copies os.environ into the dbt process when the invocation starts, so the
+    window's variables are set only around that call: no later step inherits them.
+    """
+    env = window_env(window) if window is not None else {}
+    if window is not None:
+        context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
+    saved = {name: os.environ.get(name) for name in WINDOW_ENV_VARS.values()}
+    os.environ.update(env)
+    try:
+        invocation = dbt.cli(["build"], context=context)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    yield from invocation.stream()
 
 
 def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
@@ -69,7 +96,7 @@ def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
-        yield from dbt.cli(build_args(), context=context).stream()
+        yield from dbt_build(dbt, context)
 
     @dbt_assets(
         manifest=manifest,
@@ -84,9 +111,7 @@ def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
-        dbt_vars = window_vars(context.partition_time_window)
-        context.log.info(f"dbt window [{dbt_vars['window_start']}, {dbt_vars['window_end']})")
-        yield from dbt.cli(build_args(dbt_vars), context=context).stream()
+        yield from dbt_build(dbt, context, context.partition_time_window)
 
     return dbt_warehouse, dbt_daily_marts
 

@@ -1,6 +1,6 @@
 """The metric rollups (dbt_project/models/metrics/<folder>) as Dagster assets: one
 partitioned `@dbt_assets` per grain, each with a single-run backfill policy, so a range
-of days, weeks or months is one `dbt build` whose window reaches dbt as half-open --vars.
+of days, weeks or months is one `dbt build` over the half-open window (dbt_build).
 
 - `dbt_metrics_daily`: the day-grain models on the daily partitions;
 - `dbt_metrics_weekly`: the week-grain models on the weekly partitions (Monday first,
@@ -24,7 +24,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from analytics_assets.dbt.assets import build_args, window_vars
+from analytics_assets.dbt.assets import dbt_build
 from analytics_assets.dbt.project import dbt_project, ensure_manifest, export_profile_env
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
@@ -94,9 +94,7 @@ def metric_assets(folder: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
-        dbt_vars = window_vars(context.partition_time_window)
-        context.log.info(f"dbt window [{dbt_vars['window_start']}, {dbt_vars['window_end']})")
-        yield from dbt.cli(build_args(dbt_vars), context=context).stream()
+        yield from dbt_build(dbt, context, context.partition_time_window)
 
     return _metrics
 

@@ -1,22 +1,17 @@
 {#-
   The run's window and the buckets it recomputes. Dagster passes the partition window as the
-  half-open dbt vars window_start / window_end (UTC dates or timestamps); a model of grain g
-  recomputes every bucket of g whose start lies in
+  half-open window_start / window_end (UTC dates or timestamps, see window_bound in
+  macros/utils/window.sql); a model of grain g recomputes every bucket of g whose start lies in
       [date_trunc(g, window_start) - lookback buckets, window_end)
   so a window that starts mid-bucket recomputes that whole bucket, and a bucket that starts
   before window_end but ends after it is computed from the data there is so far.
-  Without vars (a bare `dbt build`), the window is ANALYTICS_START_DATE (2026-01-01) to
-  tomorrow, UTC.
+  Without a window (a bare `dbt build`), dbt_project.yml's defaults cover every bucket up to
+  tomorrow, UTC (see metric_tomorrow).
 -#}
 
 {% macro metric_window() -%}
-  {%- set start = var('window_start', env_var('ANALYTICS_START_DATE', '2026-01-01')) | string -%}
-  {%- set end = var('window_end', none) -%}
-  {%- if end is none -%}
-    {%- set tomorrow = modules.datetime.datetime.utcnow() + modules.datetime.timedelta(days=1) -%}
-    {%- set end = tomorrow.strftime('%Y-%m-%d') -%}
-  {%- endif -%}
-  {%- set end = end | string -%}
+  {%- set start = window_bound('window_start') -%}
+  {%- set end = window_bound('window_end') -%}
   {#- A UTC date or timestamp only: a value with another offset would shift every bucket. -#}
   {%- set pattern = '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]00(:?00)?)?$' -%}
   {%- for name, value in [('window_start', start), ('window_end', end)] -%}

@@ -1,10 +1,24 @@
 {#
-    The run's half-open window [window_start, window_end) of UTC days, from --vars.
-    Dagster passes a partition's window; dbt_project.yml's defaults cover every day.
+    The run's half-open window [window_start, window_end) of UTC days. Dagster passes a
+    partition's window in the environment (ANALYTICS_WINDOW_START, ANALYTICS_WINDOW_END); a
+    hand-run `dbt build` may pass --vars instead, and without either dbt_project.yml's
+    defaults cover every day.
+
+    Why the environment and not --vars: dbt re-parses the whole project whenever --vars
+    differ from its last parse, which was every run (about 4 s per dbt invocation). The
+    variables are read only when executing, so parsing never records them and a run parses
+    only what changed.
 #}
 
+{% macro window_bound(name) -%}
+    {%- if execute -%}
+        {{ return(env_var('ANALYTICS_' ~ (name | upper), var(name) | string)) }}
+    {%- endif -%}
+    {{ return(var(name) | string) }}
+{%- endmacro %}
+
 {% macro _window_var(name) -%}
-    {%- set value = var(name) | string -%}
+    {%- set value = window_bound(name) -%}
     {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
         {{ exceptions.raise_compiler_error(name ~ " must be a date YYYY-MM-DD, got '" ~ value ~ "'") }}
     {%- endif -%}
