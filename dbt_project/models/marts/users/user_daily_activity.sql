@@ -8,12 +8,13 @@
     )
 }}
 -- One row per non-admin user and active day (a day with a valid event): what the user did
--- that day. Daily partitions, rebuilt by affected day (macros/utils/affected_days.sql).
-with days as (
+-- that day. Daily partitions, rebuilt by affected day (macros/utils/affected_days.sql);
+-- every input is read for those days only.
+with days_to_build (activity_date) as (
     {% if is_incremental() %}
         {{ user_activity_days_to_rebuild() }}
     {% else %}
-        select distinct activity_date as day from {{ ref('int_user_active_days') }}
+        select distinct activity_date from {{ ref('int_user_active_days') }}
     {% endif %}
 ),
 
@@ -22,7 +23,7 @@ active as (
         user_id,
         activity_date
     from {{ ref('int_user_active_days') }}
-    where activity_date in (select days.day from days)
+    where activity_date in (select days_to_build.activity_date from days_to_build)
 ),
 
 events as (
@@ -32,7 +33,9 @@ events as (
         count(*) filter (where event_type = 'page_view') as page_views,
         count(*) as actions
     from {{ ref('stg_events') }}
-    where user_id is not null
+    where
+        user_id is not null
+        and {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
     group by user_id, {{ utc_date('occurred_at') }}
 ),
 
@@ -43,6 +46,7 @@ sessions as (
         count(*) as sessions,
         sum(duration_seconds) as time_spent_seconds
     from {{ ref('int_session_metrics') }}
+    where session_date in (select days_to_build.activity_date from days_to_build)
     group by user_id, session_date
 ),
 
@@ -53,6 +57,7 @@ community as (
         count(*) filter (where activity_type = 'view') as community_views,
         count(*) filter (where activity_type <> 'view') as community_interactions
     from {{ ref('stg_community_activity') }}
+    where {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
     group by user_id, {{ utc_date('occurred_at') }}
 ),
 
@@ -64,6 +69,7 @@ geo as (
         count(distinct country_code) as countries,
         bool_or(is_traveler) as travel_detected
     from {{ ref('stg_geo_access_attempts') }}
+    where {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
     group by user_id, {{ utc_date('occurred_at') }}
 )
 
