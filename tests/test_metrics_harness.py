@@ -1,8 +1,9 @@
 """A throwaway dbt project around the metric models, for tests against hand-built mart rows.
 
-The project links the repository's dbt_project/macros/metrics and models/metrics, and adds one
-stub model per mart (`select * from mart_src.<mart>`) over tables the test fills, so the
-metric SQL is tested on its own, with exact inputs, on a real PostgreSQL with real dbt.
+The project links the repository's dbt_project/macros/metrics, macros/utils/window.sql and
+models/metrics, and adds one stub model per mart (`select * from mart_src.<mart>`) over
+tables the test fills, so the metric SQL is tested on its own, with exact inputs, on a
+real PostgreSQL with real dbt.
 MART_COLUMNS mirrors the columns dbt_project/macros/metrics/inputs.sql reads: keep them equal.
 """
 
@@ -81,6 +82,9 @@ config-version: 2
 profile: metrics_test
 macro-paths: ['metrics_macros', 'local_macros']
 model-paths: ['metrics_models', 'stub_marts']
+vars:
+  window_start: '2015-01-01'
+  window_end: '2100-01-01'
 models:
   metrics_test:
     stub_marts:
@@ -227,6 +231,8 @@ def _write_project(root: Path, url: str) -> None:
     (root / "metrics_models").symlink_to(DBT_PROJECT_DIR / "models" / "metrics")
     (root / "local_macros").mkdir()
     (root / "local_macros" / "schema.sql").write_text(_SCHEMA_MACRO)
+    # The run's window (window_bound), which the metric macros read.
+    (root / "local_macros" / "window.sql").symlink_to(DBT_PROJECT_DIR / "macros/utils/window.sql")
     (root / "stub_marts").mkdir()
     for mart in MART_COLUMNS:
         (root / "stub_marts" / f"{mart}.sql").write_text(f"select * from mart_src.{mart}\n")
