@@ -3,13 +3,19 @@ groups, source keys and the profile's environment."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
 from analytics_assets.dbt.assets import window_env, window_vars
-from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_env, profile_env
+from analytics_assets.dbt.project import (
+    PROFILE_ENV_VARS,
+    dbt_env,
+    preserved_environ,
+    profile_env,
+)
 from analytics_assets.dbt.translator import WarehouseDbtTranslator, group_for
 
 
@@ -111,3 +117,14 @@ def test_dbt_sessions_run_without_jit_and_keep_given_options() -> None:
     assert kept["PGOPTIONS"].startswith("-c statement_timeout=0 ")
     assert "-c jit=off" in kept["PGOPTIONS"]
     assert set(kept) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS"}
+
+
+def test_preserved_environ_restores_set_and_unset_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AW_TEST_SET", "before")
+    monkeypatch.delenv("AW_TEST_UNSET", raising=False)
+    with preserved_environ(["AW_TEST_SET", "AW_TEST_UNSET"]):
+        os.environ.update({"AW_TEST_SET": "during", "AW_TEST_UNSET": "during"})
+    assert os.environ["AW_TEST_SET"] == "before"
+    assert "AW_TEST_UNSET" not in os.environ

@@ -11,7 +11,6 @@ request of a day) out of the marts again.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +24,7 @@ from raw_fixture import create_raw_tables, insert_raw, partition_of
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions
-from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource
+from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource, preserved_environ
 from analytics_assets.pipeline import partition_range_tags
 from analytics_assets.resources import Databases
 from analytics_assets.settings import DBT_PROJECT_DIR
@@ -223,20 +222,15 @@ def run_dagster_range(url: str, start: date, end: date) -> dg.ExecuteInProcessRe
 def reference(local_server_url: str) -> Iterator[tuple[str, dg.ExecuteInProcessResult]]:
     """Every day loaded, then the whole range as one Dagster run."""
     # The dbt assets export the warehouse's profile variables into this process.
-    saved = {name: os.environ.get(name) for name in [*PROFILE_ENV_VARS.values(), "PGOPTIONS"]}
-    try:
-        with scratch_database(local_server_url) as url:
-            with connect(url) as conn:
-                create_raw_tables(conn)
-                for day in DAYS:
-                    load_partition(conn, day)
-            yield url, run_dagster_range(url, DAYS[0], END)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with (
+        preserved_environ([*PROFILE_ENV_VARS.values(), "PGOPTIONS"]),
+        scratch_database(local_server_url) as url,
+    ):
+        with connect(url) as conn:
+            create_raw_tables(conn)
+            for day in DAYS:
+                load_partition(conn, day)
+        yield url, run_dagster_range(url, DAYS[0], END)
 
 
 def test_the_range_is_one_run_of_dbt_assets_with_their_checks(

@@ -23,7 +23,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from analytics_assets.dbt.project import dbt_project, ensure_manifest, export_profile_env
+from analytics_assets.dbt.project import (
+    dbt_project,
+    ensure_manifest,
+    export_profile_env,
+    preserved_environ,
+)
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.resources import Databases
@@ -64,19 +69,11 @@ def dbt_build(
     dagster-dbt copies os.environ into the dbt process when the invocation starts, so the
     window's variables are set only around that call: no later step inherits them.
     """
-    env = window_env(window) if window is not None else {}
-    if window is not None:
-        context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
-    saved = {name: os.environ.get(name) for name in WINDOW_ENV_VARS.values()}
-    os.environ.update(env)
-    try:
+    with preserved_environ(WINDOW_ENV_VARS.values()):
+        if window is not None:
+            context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
+            os.environ.update(window_env(window))
         invocation = dbt.cli(["build"], context=context)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     yield from invocation.stream()
 
 

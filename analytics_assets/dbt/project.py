@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -47,6 +49,21 @@ def dbt_env(warehouse_url: str, pgoptions: str | None = None) -> dict[str, str]:
     session options (added to any PGOPTIONS already given)."""
     options = " ".join(o for o in (pgoptions, DBT_SESSION_OPTIONS) if o)
     return {**profile_env(warehouse_url), "PGOPTIONS": options}
+
+
+@contextmanager
+def preserved_environ(names: Iterable[str]) -> Iterator[None]:
+    """Restore these environment variables on exit (unset the ones that were unset), whatever
+    the block set in between."""
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def export_profile_env(warehouse_url: str | None = None) -> dict[str, str]:
