@@ -29,6 +29,7 @@ from analytics_assets.dbt.project import (
     export_profile_env,
     preserved_environ,
 )
+from analytics_assets.dbt.target import keep_parse_state, prune_invocation_dirs
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.resources import Databases
@@ -67,7 +68,9 @@ def dbt_build(
     """Stream `dbt build` of the context's selection, over a partition window if given.
 
     dagster-dbt copies os.environ into the dbt process when the invocation starts, so the
-    window's variables are set only around that call: no later step inherits them.
+    window's variables are set only around that call: no later step inherits them. Once it
+    is over, its parse state becomes the project's and old invocation directories go
+    (analytics_assets/dbt/target.py).
     """
     with preserved_environ(WINDOW_ENV_VARS.values()):
         if window is not None:
@@ -75,6 +78,9 @@ def dbt_build(
             os.environ.update(window_env(window))
         invocation = dbt.cli(["build"], context=context)
     yield from invocation.stream()
+    target_dir = dbt_project().project_dir / dbt_project().target_path
+    keep_parse_state(invocation.target_path, target_dir)
+    prune_invocation_dirs(target_dir)
 
 
 def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
