@@ -143,6 +143,8 @@ def test_the_sources_are_the_source_contract() -> None:
     }
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["vars"]["source_tables"] == list(source_tables())
+    mutable = [t.name for t in source_tables().values() if t.mutable]
+    assert project["vars"]["mutable_source_tables"] == mutable
 
 
 def test_every_bad_row_kind_has_a_check_and_no_check_invents_one() -> None:

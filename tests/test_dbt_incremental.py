@@ -103,6 +103,9 @@ def dataset() -> dict[str, list[dict]]:
             event(41, 4, "2026-03-01 10:00"),
             # One key twice: the newer version (03-03) replaces the 03-01 one.
             event(50, 2, "2026-03-01 23:00", "search"),
+            # No key, and a user who arrives on 03-03: quarantined as null_key, and as an
+            # orphan only until the user arrives, whichever day runs last.
+            event(None, 1, "2026-03-02 12:00"),
             event(50, 2, "2026-03-03 12:00", "login"),
         ],
         "communities": [
@@ -187,6 +190,27 @@ def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
             name: conn.execute(
                 f"select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '') "
                 f"from marts.{name} as t"
+            ).fetchone()
+            for name in names
+        }
+
+
+def staging_fingerprint(url: str) -> dict[str, tuple[int, str]]:
+    """Row count and md5 of the sorted rows of every checked staging table (chk_*), with
+    their verdicts and reasons, less what depends on when a row was loaded or checked."""
+    with connect(url) as conn:
+        names = [
+            n
+            for (n,) in conn.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'staging' and table_name like 'chk%' order by table_name"
+            ).fetchall()
+        ]
+        return {
+            name: conn.execute(
+                "select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from "
+                f"(select (to_jsonb(t) - '_loaded_at' - '_checked_by')::text as r "
+                f"from staging.{name} as t) as rows"
             ).fetchone()
             for name in names
         }
@@ -287,10 +311,29 @@ def test_the_same_range_again_gives_the_same_marts(
     assert marts_fingerprint(url) == once
 
 
+def test_the_range_checks_every_row_once(
+    reference: tuple[str, dg.ExecuteInProcessResult],
+) -> None:
+    url, _ = reference
+    # The keyless event of user 1 is rejected for its key only: user 1 arrived in the range.
+    assert fetch(
+        url,
+        "select source_table, source_key, reasons from quarantine.quarantined_rows "
+        "order by source_table, source_key",
+    ) == [
+        ("api_requests", "81", ["orphan_fk"]),
+        ("events", "41", ["orphan_fk"]),
+        ("events", "50", ["duplicate_key"]),
+        ("events", None, ["null_key"]),
+        ("users", "4", ["invalid_enum"]),  # raw keeps its newer version only
+    ]
+
+
 def test_days_one_by_one_in_any_order_give_the_same_marts(
     reference: tuple[str, dg.ExecuteInProcessResult], local_server_url: str, tmp_path: Path
 ) -> None:
     expected = marts_fingerprint(reference[0])
+    expected_staging = staging_fingerprint(reference[0])
     with scratch_database(local_server_url) as url:
         runner = DbtRunner(url, tmp_path)
         with connect(url) as conn:
@@ -300,4 +343,5 @@ def test_days_one_by_one_in_any_order_give_the_same_marts(
                 load_partition(conn, day)
             window = (day.isoformat(), (day + timedelta(days=1)).isoformat())
             runner.models(WAREHOUSE_MODELS, window=window)
+        assert staging_fingerprint(url) == expected_staging
         assert marts_fingerprint(url) == expected

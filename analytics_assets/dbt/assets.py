@@ -1,9 +1,10 @@
 """The dbt models as Dagster assets (dagster-dbt), in two definitions:
 
-- `dbt_warehouse`: the unpartitioned models (staging and quarantine views, intermediate
-  views, full-refresh marts) and the snapshots. Views over raw are always consistent and
-  the full-refresh marts are rebuilt from everything raw holds, so one build serves any
-  range of days.
+- `dbt_warehouse`: the unpartitioned models (the checked staging tables, staging and
+  quarantine views, intermediate views, full-refresh marts) and the snapshots. In a run of
+  days, the checked tables check those days' raw rows and re-check the older ones they can
+  change (the window comes from the run's partition tags); materialized alone, they
+  re-check everything. The full-refresh marts are rebuilt from all of staging.
 - `dbt_daily_marts`: the incremental marts of daily grain, partitioned by day with a
   single-run backfill policy: a range of days is one `dbt build` whose half-open window
   reaches dbt in the environment (`window_env`; macros/utils/window.sql says why not
@@ -16,11 +17,16 @@ Both run `dbt build`, so dbt tests run too and appear as asset checks.
 # annotations of the asset functions at definition time.
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from analytics_assets.dbt.project import (
@@ -53,6 +59,24 @@ def window_vars(window: dg.TimeWindow) -> dict[str, str]:
 def window_env(window: dg.TimeWindow) -> dict[str, str]:
     """The same window as the environment variables dbt's window macros read."""
     return {WINDOW_ENV_VARS[name]: day for name, day in window_vars(window).items()}
+
+
+def run_days_window(
+    tags: Mapping[str, str], partitions: dg.TimeWindowPartitionsDefinition
+) -> dg.TimeWindow | None:
+    """The days a run covers, from its partition tags (a range, or one key): what the
+    unpartitioned staging step checks (macros/quarantine/recheck.sql). None for a run of
+    no days (staging materialized alone re-checks every row)."""
+    first = tags.get(ASSET_PARTITION_RANGE_START_TAG) or tags.get(PARTITION_NAME_TAG)
+    last = tags.get(ASSET_PARTITION_RANGE_END_TAG) or tags.get(PARTITION_NAME_TAG)
+    if not first or not last:
+        return None
+    try:
+        start = partitions.time_window_for_partition_key(first).start
+        end = partitions.time_window_for_partition_key(last).end
+    except Exception:  # keys of another partitioning (weeks, months): not a run of days
+        return None
+    return dg.TimeWindow(start, end)
 
 
 def _utc_day(moment: datetime) -> str:
@@ -99,7 +123,7 @@ def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
-        yield from dbt_build(dbt, context)
+        yield from dbt_build(dbt, context, run_days_window(context.run.tags, daily_partitions()))
 
     @dbt_assets(
         manifest=manifest,

@@ -1,12 +1,14 @@
 {#
-    The raw rows of one source table with what every check needs: the key as text and its
-    rank among the rows sharing its key.
+    The raw rows of one source table that this run checks (all of them in a first build,
+    the window's and the ones it can change otherwise: macros/quarantine/recheck.sql), with
+    what every check needs: the key as text and its rank among the rows sharing its key.
 
     Duplicate keys keep the newest row: the latest `newest_by` (updated_at of mutable
     tables, the event time of append-only ones), ties broken by the md5 of the row's JSON
     and then by partition, so the winner depends on the data only, never on load order.
+    A re-check takes every row of a key it touches, so the rank is over all of them.
 #}
-{% macro checked_rows(table, key, newest_by) -%}
+{% macro checked_rows(table, key, newest_by, parents=[]) -%}
     {%- set key_cols = key if key is not string else [key] -%}
     {%- set row_json = "(to_jsonb(src) - '_loaded_at' - '_partition')" -%}
     {%- set key_list = key_cols | join(', ') -%}
@@ -16,11 +18,23 @@
         {%- if key_cols | length == 1 -%}src.{{ key_cols[0] }}::text
         {%- else -%}jsonb_build_array({{ src_keys }})::text{%- endif -%}
     {%- endset -%}
+    {#- A first build reads raw itself (three times, as the planner likes); a re-check
+        reads its few rows once, into a CTE. -#}
+    {%- set rows = 'rows_in_run' if is_incremental() else source('raw', table) -%}
+    {#- A re-check reads which parents this run re-checked: dbt must know it at parse time. -#}
+    {%- for p in parents %}{% do ref('chk_' ~ p.parent) %}{% endfor -%}
     {#- Ranking every row would sort the whole table on the md5 of each row; only the
         keys that occur more than once need it, and they are few. -#}
-    with duplicated_keys as (
+    with
+    {%- if is_incremental() %}
+    rows_in_run as materialized (
+        {{ rows_to_check(table, key_cols, table in var('mutable_source_tables'), parents) }}
+    ),
+    {%- endif %}
+
+    duplicated_keys as (
         select {{ key_list }}
-        from {{ source('raw', table) }}
+        from {{ rows }}
         where {% for c in key_cols %}{{ c }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
         group by {{ key_list }}
         having count(*) > 1
@@ -30,7 +44,7 @@
         src.*,
         {{ key_text }} as _source_key,
         case when {{ key_is_null }} then null else 1 end as _dup_rank
-    from {{ source('raw', table) }} as src
+    from {{ rows }} as src
     where not exists (
         select 1 from duplicated_keys as dup
         where {% for c in key_cols %}dup.{{ c }} = src.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
@@ -45,7 +59,7 @@
             partition by {{ src_keys }}
             order by src.{{ newest_by }} desc nulls last, md5({{ row_json }}::text) desc, src._partition desc
         ) as _dup_rank
-    from {{ source('raw', table) }} as src
+    from {{ rows }} as src
     where exists (
         select 1 from duplicated_keys as dup
         where {% for c in key_cols %}dup.{{ c }} = src.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
@@ -91,5 +105,5 @@
     columns the checks added.
 #}
 {% macro source_row_json(alias) -%}
-    (to_jsonb({{ alias }}) - array['_loaded_at', '_partition', '_source_key', '_dup_rank', '_is_valid', '_reasons'])
+    (to_jsonb({{ alias }}) - array['_loaded_at', '_partition', '_source_key', '_dup_rank', '_is_valid', '_reasons', '_checked_by'])
 {%- endmacro %}

@@ -1,4 +1,8 @@
 -- Every raw api_requests row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('user_id', 'users', 'user_id')
+] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -8,13 +12,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('api_requests', ['id'], 'occurred_at') }}
+    {{ checked_rows('api_requests', ['id'], 'occurred_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_users') }} as p_user_id
-    on c.user_id = p_user_id.user_id
+{{ parent_joins(parents) }}

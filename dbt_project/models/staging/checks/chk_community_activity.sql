@@ -1,4 +1,9 @@
 -- Every raw community_activity row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('community_id', 'communities', 'community_id'),
+    parent_fk('user_id', 'users', 'user_id')
+] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -9,15 +14,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('community_activity', ['id'], 'occurred_at') }}
+    {{ checked_rows('community_activity', ['id'], 'occurred_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_communities') }} as p_community_id
-    on c.community_id = p_community_id.community_id
-left join {{ ref('stg_users') }} as p_user_id
-    on c.user_id = p_user_id.user_id
+{{ parent_joins(parents) }}

@@ -1,4 +1,9 @@
 -- Every raw experiment_assignments row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('experiment_id', 'experiments', 'experiment_id', any_change=true),
+    parent_fk('user_id', 'users', 'user_id')
+] %}
+{{ config(unique_key=['experiment_id', 'user_id'], indexes=checked_table_indexes(['experiment_id', 'user_id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.experiment_id', 'c.user_id']),
     check_duplicate_key('c._dup_rank'),
@@ -9,15 +14,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('experiment_assignments', ['experiment_id', 'user_id'], 'assigned_at') }}
+    {{ checked_rows('experiment_assignments', ['experiment_id', 'user_id'], 'assigned_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_experiments') }} as p_experiment_id
-    on c.experiment_id = p_experiment_id.experiment_id
-left join {{ ref('stg_users') }} as p_user_id
-    on c.user_id = p_user_id.user_id
+{{ parent_joins(parents) }}

@@ -1,4 +1,6 @@
 -- Every raw experiments row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents, referenced=true)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -9,11 +11,12 @@
 ] %}
 
 with c as (
-    {{ checked_rows('experiments', ['id'], 'updated_at') }}
+    {{ checked_rows('experiments', ['id'], 'updated_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c

@@ -1,4 +1,9 @@
 -- Every raw mentor_sessions row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('mentor_id', 'users', 'user_id'),
+    parent_fk('student_id', 'users', 'user_id')
+] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -12,15 +17,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('mentor_sessions', ['id'], 'updated_at') }}
+    {{ checked_rows('mentor_sessions', ['id'], 'updated_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_users') }} as p_mentor_id
-    on c.mentor_id = p_mentor_id.user_id
-left join {{ ref('stg_users') }} as p_student_id
-    on c.student_id = p_student_id.user_id
+{{ parent_joins(parents) }}

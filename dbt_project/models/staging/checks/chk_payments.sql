@@ -1,4 +1,9 @@
 -- Every raw payments row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('user_id', 'users', 'user_id'),
+    parent_fk('subscription_id', 'subscriptions', 'subscription_id')
+] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -11,15 +16,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('payments', ['id'], 'created_at') }}
+    {{ checked_rows('payments', ['id'], 'created_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_users') }} as p_user_id
-    on c.user_id = p_user_id.user_id
-left join {{ ref('stg_subscriptions') }} as p_subscription_id
-    on c.subscription_id = p_subscription_id.subscription_id
+{{ parent_joins(parents) }}

@@ -1,4 +1,9 @@
 -- Every raw practice_attempts row, with the reasons it breaks the source contract (none: valid).
+{%- set parents = [
+    parent_fk('user_id', 'users', 'user_id'),
+    parent_fk('content_id', 'content', 'content_id')
+] %}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -13,15 +18,13 @@
 ] %}
 
 with c as (
-    {{ checked_rows('practice_attempts', ['id'], 'updated_at') }}
+    {{ checked_rows('practice_attempts', ['id'], 'updated_at', parents) }}
 )
 
 select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
-    {{ quarantine_reasons(checks) }} as _reasons
+    {{ quarantine_reasons(checks) }} as _reasons,
+    '{{ invocation_id }}'::uuid as _checked_by
 from c
-left join {{ ref('stg_users') }} as p_user_id
-    on c.user_id = p_user_id.user_id
-left join {{ ref('stg_content') }} as p_content_id
-    on c.content_id = p_content_id.content_id
+{{ parent_joins(parents) }}
