@@ -39,6 +39,7 @@ from analytics_assets.raw.ddl import (
     LOCK_NAMESPACE,
     RAW_SCHEMA,
     ensure_raw_table,
+    index_names,
     raw_table_name,
 )
 from analytics_assets.raw.window import Window, partition_expression, window_predicate
@@ -117,6 +118,13 @@ def load_window(
             dst.execute("set local work_mem = '128MB'")
             load = _upsert if table.mutable else _replace
             days = load(src, dst, table, window)
+            # BRIN summarises new pages only when told (or when vacuum passes): until then
+            # every window filter reads them all, which after a few loads is all of raw.
+            dst.execute(
+                sql.SQL("select brin_summarize_new_values({})").format(
+                    sql.Literal(f"{RAW_SCHEMA}.{index_names(table)[0]}")
+                )
+            )
     return LoadResult(table.name, window, days, time.perf_counter() - started)
 
 

@@ -47,9 +47,10 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
 {#
     Rows of this table (as it was before the run) whose verdict a re-checked parent can
     change: the parents re-checked by this invocation (`_checked_by`), each with whether
-    staging holds it now, joined to the children whose orphan_fk state says the opposite.
-    Both sides of the join are equalities on the index (fk, has orphan_fk), so only the
-    children that change are read, not every child of every re-checked parent.
+    staging holds it now, and for each the children whose orphan_fk state says the opposite.
+    A lateral lookup per parent on the index (fk, has orphan_fk) reads only the children
+    that change, never every child of every re-checked parent (the planner cannot know how
+    few they are, and would scan the table for them).
 #}
 {% macro _parent_flips(key_cols, parents) -%}
     {%- for p in parents %}
@@ -65,11 +66,15 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
         where rechecked._checked_by = '{{ invocation_id }}'::uuid
         group by rechecked.id
     ) as parent
-    inner join {{ this }} as child
-        on child.{{ p.fk }} = parent.id
+    cross join lateral (
+        select {{ _key_columns('c', key_cols) }}, c._partition
+        from {{ this }} as c
+        where c.{{ p.fk }} = parent.id
         {%- if not p.any_change %}
-        and {{ has_orphan_reason('child') }} = parent.is_staged
+            and {{ has_orphan_reason('c') }} = parent.is_staged
         {%- endif %}
+        offset 0  {#- keeps the lookup lateral: the planner would flatten it into a join -#}
+    ) as child
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
@@ -133,9 +138,14 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
     select {{ column_list }} from {{ raw }} as src
     where {{ loaded_in_window('src') }}
     union all
-    select {{ column_list }} from {{ raw if mutable else this }} as src
-    where not {{ loaded_in_window('src') }}
-        and ({{ key_list }}) in (select {{ key_list }} from recheck_keys)
+    select rows_of_key.* from recheck_keys as k
+    cross join lateral (
+        {#- one index lookup per key: a join would scan the table for them -#}
+        select {{ column_list }} from {{ raw if mutable else this }} as src
+        where not {{ loaded_in_window('src') }}
+            and {% for c in key_cols %}src.{{ c }} = k.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %}
+        offset 0
+    ) as rows_of_key
     union all
     select {{ column_list }} from {{ this }} as src
     where {{ _key_is_null('src', key_cols) }}
@@ -156,14 +166,22 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
     {%- set key_cols = [key_cols] if key_cols is string else key_cols -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='name') | list -%}
     {%- set column_list -%}{% for c in columns %}{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}{%- endset -%}
+    {#- Without statistics the planner takes the temp relation for a big one, and joins the
+        target to it by a scan of the whole target. -#}
+    analyze {{ temp }};
+
     delete from {{ target }} as t where {{ loaded_in_window('t') }};
 
+    {#- `= any(array(...))` is an index condition whatever the planner guesses of the
+        keys' number; a join to them was planned as a scan of the whole target. -#}
     delete from {{ target }} as t
-    using (
-        select distinct {{ _key_columns('n', key_cols) }} from {{ temp }} as n
-        where not {{ _key_is_null('n', key_cols) }}
-    ) as k
-    where {% for c in key_cols %}t.{{ c }} = k.{{ c }}{% if not loop.last %} and {% endif %}{% endfor %};
+    where
+        {%- for c in key_cols %}
+        t.{{ c }} = any(array(select distinct n.{{ c }} from {{ temp }} as n where n.{{ c }} is not null)) and
+        {%- endfor %}
+        ({{ _key_columns('t', key_cols) }}) in (
+            select {{ _key_columns('n', key_cols) }} from {{ temp }} as n
+        );
 
     delete from {{ target }} as t
     where {{ _key_is_null('t', key_cols) }}
