@@ -8,10 +8,11 @@
       window are re-ranked together, whichever partition holds them;
     - its parents (check_fk): a child whose parent key was re-checked by this run (the
       parent's rows carry this dbt invocation's id in `_checked_by`) is re-checked when its
-      verdict and the parent's state disagree: a valid child whose parent is no longer in
-      staging, a rejected child whose parent now is (an orphan whose parent arrived). When
-      the check reads more of the parent than its presence (an experiment's variants),
-      every child of a re-checked parent is re-checked.
+      orphan_fk reason and the parent's presence in staging disagree: a child not rejected
+      as an orphan whose parent is no longer in staging (a parent rejected later), a child
+      rejected as an orphan whose parent now is (a parent that arrived late). When the check
+      reads more of the parent than its presence (an experiment's variants), every child of
+      a re-checked parent is re-checked.
 
     The rows re-checked are, in one select: every raw row of the window; every row of a key
     in the re-check set (from raw for mutable tables, whose loads move a key's row between

@@ -3,7 +3,10 @@
     parent_fk('community_id', 'communities', 'community_id'),
     parent_fk('user_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['community_id', 'user_id'], indexes=checked_table_indexes(['community_id', 'user_id'], parents)) }}
+{{ config(
+    unique_key=['community_id', 'user_id'],
+    indexes=checked_table_indexes(['community_id', 'user_id'], parents),
+) }}
 {%- set checks = [
     check_null_key(['c.community_id', 'c.user_id']),
     check_duplicate_key('c._dup_rank'),

@@ -3,7 +3,10 @@
     parent_fk('experiment_id', 'experiments', 'experiment_id', any_change=true),
     parent_fk('user_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['experiment_id', 'user_id'], indexes=checked_table_indexes(['experiment_id', 'user_id'], parents)) }}
+{{ config(
+    unique_key=['experiment_id', 'user_id'],
+    indexes=checked_table_indexes(['experiment_id', 'user_id'], parents),
+) }}
 {%- set checks = [
     check_null_key(['c.experiment_id', 'c.user_id']),
     check_duplicate_key('c._dup_rank'),
