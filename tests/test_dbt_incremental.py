@@ -209,7 +209,7 @@ def staging_fingerprint(url: str) -> dict[str, tuple[int, str]]:
         return {
             name: conn.execute(
                 "select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from "
-                f"(select (to_jsonb(t) - '_loaded_at' - '_checked_by')::text as r "
+                f"(select (to_jsonb(t) - '_loaded_at' - '_checked_at')::text as r "
                 f"from staging.{name} as t) as rows"
             ).fetchone()
             for name in names

@@ -96,7 +96,12 @@ def dbt_build(
     is over, its parse state becomes the project's and old invocation directories go
     (analytics_assets/dbt/target.py).
     """
-    with preserved_environ(WINDOW_ENV_VARS.values()):
+    with preserved_environ([*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION"]):
+        # A test of two models built by two definitions (fct_events -> dim_users) runs with
+        # the later one: `buildable` takes a test only when all its parents are selected or
+        # upstream of the selection. dbt's default (eager) ran it in the first build when
+        # Dagster selected models one by one, before the other model existed.
+        os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
         if window is not None:
             context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
             os.environ.update(window_env(window))

@@ -105,5 +105,5 @@
     columns the checks added.
 #}
 {% macro source_row_json(alias) -%}
-    (to_jsonb({{ alias }}) - array['_loaded_at', '_partition', '_source_key', '_dup_rank', '_is_valid', '_reasons', '_checked_by'])
+    (to_jsonb({{ alias }}) - array['_loaded_at', '_partition', '_source_key', '_dup_rank', '_is_valid', '_reasons', '_checked_at'])
 {%- endmacro %}

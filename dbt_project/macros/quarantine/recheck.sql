@@ -7,7 +7,7 @@
     - its duplicates (the same key in any partition): rows sharing a key with a row of the
       window are re-ranked together, whichever partition holds them;
     - its parents (check_fk): a child whose parent key was re-checked by this run (the
-      parent's rows carry this dbt invocation's id in `_checked_by`) is re-checked when its
+      parent's rows carry this dbt invocation's start in `_checked_at`) is re-checked when its
       orphan_fk reason and the parent's presence in staging disagree: a child not rejected
       as an orphan whose parent is no longer in staging (a parent rejected later), a child
       rejected as an orphan whose parent now is (a parent that arrived late). When the check
@@ -23,6 +23,14 @@
 
     A first build, or --full-refresh, checks every raw row.
 #}
+
+{#
+    When this invocation checks rows: its start, the same for every model it builds, and
+    later than any earlier invocation's, so it also orders runs.
+#}
+{% macro checked_at() -%}
+    timestamptz '{{ run_started_at.isoformat() }}'
+{%- endmacro %}
 
 {# One parent a check_fk compares with: `fk` in this table, `parent` the source table. #}
 {% macro parent_fk(fk, parent, staged_key, any_change=false) -%}
@@ -47,7 +55,7 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
 
 {#
     Rows of this table (as it was before the run) whose verdict a re-checked parent can
-    change: the parents re-checked by this invocation (`_checked_by`), each with whether
+    change: the parents re-checked by this invocation (`_checked_at`), each with whether
     staging holds it now, and for each the children whose orphan_fk state says the opposite.
     A lateral lookup per parent on the index (fk, has orphan_fk) reads only the children
     that change, never every child of every re-checked parent (the planner cannot know how
@@ -64,7 +72,7 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
                 where staged.{{ p.staged_key }} = rechecked.id
             ) as is_staged
         from {{ ref('chk_' ~ p.parent) }} as rechecked
-        where rechecked._checked_by = '{{ invocation_id }}'::uuid
+        where rechecked._checked_at = {{ checked_at() }}
         group by rechecked.id
     ) as parent
     cross join lateral (
@@ -87,17 +95,21 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
 
 {#
     The indexes of a checked table: its key (deletes and re-checks by key), its partition
-    (the window's rows), each foreign key with its orphan state (_parent_flips), and for a
-    table that others reference, the rows this invocation re-checked.
+    (the window's rows), the UTC day that marts rebuild by, if given, each foreign key with
+    its orphan state (_parent_flips), and when
+    each row was checked (the parents this invocation re-checked; the rows a mart has not
+    seen yet, macros/utils/watermarks.sql).
 #}
-{% macro checked_table_indexes(key_cols, parents=[], referenced=false) -%}
+{% macro checked_table_indexes(key_cols, parents=[], day_of=none) -%}
     {%- set indexes = [{'columns': key_cols}, {'columns': ['_partition']}] -%}
+    {#- the UTC day the marts select rows by (fct_events: occurred_at) -#}
+    {%- if day_of -%}
+        {%- do indexes.append({'columns': ['(' ~ utc_date(day_of) ~ ')']}) -%}
+    {%- endif -%}
     {%- for p in parents -%}
         {%- do indexes.append({'columns': [p.fk, "(" ~ has_orphan_reason() ~ ")"]}) -%}
     {%- endfor -%}
-    {%- if referenced -%}
-        {%- do indexes.append({'columns': ['_checked_by']}) -%}
-    {%- endif -%}
+    {%- do indexes.append({'columns': ['_checked_at']}) -%}
     {{ return(indexes) }}
 {%- endmacro %}
 

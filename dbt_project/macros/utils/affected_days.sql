@@ -5,18 +5,17 @@
     user's old events valid. So the marts end up the same whatever the order in which days
     are run.
 
-    Which old days changed is found by comparing what staging holds now with what the mart
-    holds, not by following every row loaded in the window to its children: users' rows
-    are loaded again at every login, so following them rebuilt nearly every day of every
-    run, while the validity of their events almost never changes. The comparison is exact
-    whatever changed a row's validity (a parent loaded, a parent quarantined, a row gone
-    from a rerun partition), and a rerun of the same window finds nothing more to change.
+    Staging already knows which rows can have changed: it re-checks them, and each checked
+    row carries when it was last checked (macros/quarantine/recheck.sql). A mart rebuilds
+    the days of the rows checked since it last read them (macros/utils/watermarks.sql),
+    and the window's days, which hold the rows a reload removed. That is one index range
+    scan per checked table, not a comparison of staging with the whole mart.
 
-    The pre-hook that deletes these days and the model's select both evaluate them, in one
-    transaction. After the delete, the comparison finds exactly the deleted days that still
-    have rows to insert; days left empty stay empty. So both agree on the result.
+    The pre-hook keeps the days in a temporary table, then deletes them; the model's select
+    rebuilds the same days from it (one transaction, one connection), including days that
+    have no row any more.
 
-    Each macro returns a query with one column, `day`.
+    Each *_days_to_rebuild macro returns a query with one column, `day`.
 #}
 
 {# The days of the window itself. #}
@@ -24,99 +23,105 @@
     select spine.date_day as day from ({{ date_spine(window_start(), window_end()) }}) as spine
 {%- endmacro %}
 
-{# Keys of a raw table with a row loaded in the window. #}
-{% macro keys_loaded_in_window(table, key='id') -%}
-    select loaded.{{ key }} from {{ source('raw', table) }} as loaded where {{ loaded_in_window('loaded') }}
-{%- endmacro %}
-
-{#
-    Days of raw rows whose key has a row loaded in the window: their content may change
-    (a duplicate key, a corrected row), whichever partition holds the row that wins.
-#}
-{% macro loaded_row_days(table, time_column) -%}
-    select {{ utc_date('touched.' ~ time_column) }}
-    from {{ source('raw', table) }} as touched
-    where touched.id in ({{ keys_loaded_in_window(table) }})
-{%- endmacro %}
-
-{#
-    Days where the valid rows of a staging model and the rows of the mart (this model)
-    differ by key and day: a row became valid or invalid, appeared or left raw.
-#}
-{% macro changed_key_days(staged_model, staged_key, time_column, mart_key, day_column) -%}
-    select coalesce({{ utc_date('staged.' ~ time_column) }}, mart.{{ day_column }})
-    from {{ ref(staged_model) }} as staged
-    full outer join {{ this }} as mart
-        on staged.{{ staged_key }} = mart.{{ mart_key }}
-        and {{ utc_date('staged.' ~ time_column) }} = mart.{{ day_column }}
-    where staged.{{ staged_key }} is null or mart.{{ mart_key }} is null
+{# Days (of `time_column`) of the rows of a checked table checked since this mart read it. #}
+{% macro rechecked_days(checked_model, time_column) -%}
+    select {{ utc_date('fresh.' ~ time_column) }} from {{ checked_since_last_build(checked_model) }} as fresh
 {%- endmacro %}
 
 {# Days of fct_events to rebuild. #}
 {% macro event_days_to_rebuild() -%}
     {{ window_days() }}
     union
-    {{ loaded_row_days('events', 'occurred_at') }}
-    union
-    {{ changed_key_days('stg_events', 'event_id', 'occurred_at', 'event_id', 'event_date') }}
+    {{ rechecked_days('chk_events', 'occurred_at') }}
 {%- endmacro %}
 
 {# Days of fct_api_requests to rebuild. #}
 {% macro api_request_days_to_rebuild() -%}
     {{ window_days() }}
     union
-    {{ loaded_row_days('api_requests', 'occurred_at') }}
+    {{ rechecked_days('chk_api_requests', 'occurred_at') }}
+{%- endmacro %}
+
+{#
+    Days of sessions a mart rebuilds: the window's, the start days of sessions checked
+    since, and of the sessions of events checked since (a session's duration and counts
+    come from its events).
+#}
+{% macro session_days_to_rebuild() -%}
+    {{ window_days() }}
     union
-    {{ changed_key_days('stg_api_requests', 'request_id', 'occurred_at', 'request_id', 'request_date') }}
+    {{ rechecked_days('chk_app_sessions', 'started_at') }}
+    union
+    select {{ utc_date('sessions.started_at') }}
+    from {{ ref('chk_app_sessions') }} as sessions
+    where sessions.id in (
+        select fresh.session_id from {{ checked_since_last_build('chk_events') }} as fresh
+    )
+{%- endmacro %}
+
+{# The checked tables user_daily_activity reads, for its watermarks. #}
+{% macro user_activity_checked_models() -%}
+    {{ return(['chk_events', 'chk_app_sessions', 'chk_community_activity', 'chk_geo_access_attempts', 'chk_communities', 'chk_users']) }}
 {%- endmacro %}
 
 {#
     Days of user_daily_activity to rebuild:
-    - the window's days and the days of events, sessions, community activity and geo
-      access attempts loaded in it (and of the sessions those events belong to: their
-      duration comes from their events);
-    - the days of community activity whose community was loaded in the window;
-    - the days where a user's active days or event counts differ from the mart's: an event
-      or a user (or the role that makes it internal) became valid or invalid. Sessions,
-      community activity and access attempts only count on a user's active days, and their
-      validity follows their user's, so a change of user shows here too.
+    - the window's days, and the days of events, sessions, community activity and geo
+      access attempts checked since the mart was built (a row loaded, or whose verdict
+      changed: its user or parent arrived or left), and of the sessions those events
+      belong to (a session's duration comes from its events);
+    - the days of activity in communities checked since;
+    - for users checked since: the days of their rows in the mart when they are no longer
+      counted (rejected, or now internal), and the days of their events when they are
+      counted but have no row yet (a role that stopped being internal). A user whose
+      validity changed also changed their events' verdicts, so those show above too.
 #}
 {% macro user_activity_days_to_rebuild() -%}
-    {{ window_days() }}
+    {{ session_days_to_rebuild() }}
     union
-    {{ loaded_row_days('events', 'occurred_at') }}
-    {% for table in ['app_sessions', 'community_activity', 'geo_access_attempts'] %}
+    {{ rechecked_days('chk_events', 'occurred_at') }}
     union
-    {{ loaded_row_days(table, 'started_at' if table == 'app_sessions' else 'occurred_at') }}
-    {% endfor %}
+    {{ rechecked_days('chk_community_activity', 'occurred_at') }}
     union
-    select {{ utc_date('sessions.started_at') }}
-    from {{ source('raw', 'app_sessions') }} as sessions
-    where sessions.id in (
-        select events.session_id
-        from {{ source('raw', 'events') }} as events
-        where events.id in ({{ keys_loaded_in_window('events') }})
-    )
+    {{ rechecked_days('chk_geo_access_attempts', 'occurred_at') }}
     union
     select {{ utc_date('activity.occurred_at') }}
-    from {{ source('raw', 'community_activity') }} as activity
-    where activity.community_id in ({{ keys_loaded_in_window('communities') }})
+    from {{ ref('chk_community_activity') }} as activity
+    where activity.community_id in (
+        select fresh.id from {{ checked_since_last_build('chk_communities') }} as fresh
+    )
     union
-    select coalesce(active.activity_date, mart.activity_date)
-    from {{ ref('int_user_active_days') }} as active
-    full outer join {{ this }} as mart
-        on active.user_id = mart.user_id
-        and active.activity_date = mart.activity_date
-        and active.events = mart.actions
-    where active.user_id is null or mart.user_id is null
+    select mart.activity_date
+    from {{ this }} as mart
+    where mart.user_id in (
+        select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh
+        where not exists (
+            select from {{ ref('stg_users') }} as counted
+            where counted.user_id = fresh.id and not counted.is_internal
+        )
+    )
+    union
+    select {{ utc_date('events.occurred_at') }}
+    from {{ ref('stg_events') }} as events
+    where events.user_id in (
+        select counted.user_id from {{ ref('stg_users') }} as counted
+        where not counted.is_internal
+            and counted.user_id in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
+            and not exists (select from {{ this }} as mart where mart.user_id = counted.user_id)
+    )
 {%- endmacro %}
 
 {#
-    Pre-hook of an incremental mart: delete the days to rebuild, including days that will
-    have no row at all any more (delete+insert alone only replaces days the new rows have).
+    Pre-hook of an incremental mart: keep the days to rebuild in `days_table` (a temporary
+    table the model's select reads), then delete them from the mart, including days that
+    will have no row at all any more (delete+insert alone only replaces days the new rows
+    have).
 #}
-{% macro delete_days_to_rebuild(day_column, days_sql) -%}
+{% macro delete_days_to_rebuild(day_column, days_sql, days_table) -%}
     {% if is_incremental() %}
-    delete from {{ this }} where {{ day_column }} in ({{ days_sql }})
+    create temporary table {{ days_table }} on commit drop as
+    select distinct day from ({{ days_sql }}) as days (day) where day is not null;
+    analyze {{ days_table }};
+    delete from {{ this }} where {{ day_column }} in (select day from {{ days_table }})
     {% endif %}
 {%- endmacro %}

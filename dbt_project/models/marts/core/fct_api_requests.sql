@@ -1,10 +1,11 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='request_date',
+        incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_days_to_rebuild('request_date', api_request_days_to_rebuild()) }}",
+        indexes=[{'columns': ['request_date']}],
+        pre_hook="{{ delete_days_to_rebuild('request_date', api_request_days_to_rebuild(), 'fct_api_requests_days') }}",
+        post_hook="{{ record_watermarks(['chk_api_requests']) }}",
     )
 }}
 -- One row per valid API request. Daily partitions, rebuilt by affected day like fct_events.
@@ -21,5 +22,5 @@ select
     status_code >= 400 and status_code < 500 as is_client_error
 from {{ ref('stg_api_requests') }}
 {% if is_incremental() %}
-    where {{ utc_date('occurred_at') }} in ({{ api_request_days_to_rebuild() }})
+    where {{ utc_date('occurred_at') }} in (select rebuilt.day from fct_api_requests_days as rebuilt)
 {% endif %}

@@ -1,11 +1,12 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_date',
+        incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_days_to_rebuild('event_date', event_days_to_rebuild()) }}",
+        pre_hook="{{ delete_days_to_rebuild('event_date', event_days_to_rebuild(), 'fct_events_days') }}",
+        post_hook="{{ record_watermarks(['chk_events']) }}",
         indexes=[
+            {'columns': ['event_date']},
             {'columns': ["(occurred_at at time zone 'UTC')"]},
             {'columns': ['user_id', 'occurred_at']},
             {'columns': ['session_id']},
@@ -14,7 +15,7 @@
 }}
 -- One row per valid product event. Daily partitions: a run rebuilds the days that the rows
 -- loaded in its window can change (see macros/utils/affected_days.sql).
--- The indexes serve the metric models (macros/metrics), so that a daily run reads the days
+-- The day index serves the rebuild; the others serve the metric models (macros/metrics), so that a daily run reads the days
 -- of its window and lookback, not the whole fact: the UTC time they filter on, a user's
 -- events (first activity, cohorts, experiment goals), a session's events (durations).
 select
@@ -31,5 +32,5 @@ select
     {{ interval_seconds('received_at - occurred_at') }} as arrival_delay_seconds
 from {{ ref('stg_events') }}
 {% if is_incremental() %}
-    where {{ utc_date('occurred_at') }} in ({{ event_days_to_rebuild() }})
+    where {{ utc_date('occurred_at') }} in (select rebuilt.day from fct_events_days as rebuilt)
 {% endif %}

@@ -1,5 +1,7 @@
+{{ config(indexes=[{'columns': ['session_date']}]) }}
 -- One row per valid app session with duration and bounce flag (METRICS.md
--- engagement.sessions). The IP address is PII and is left out.
+-- engagement.sessions). The IP address is PII and is left out. Indexed by day: the
+-- incremental marts read the days they rebuild.
 select
     session_id,
     user_id,

@@ -1,18 +1,21 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
+        incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild()) }}",
+        pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild(), 'user_daily_activity_days') }}",
+        post_hook="{{ record_watermarks(user_activity_checked_models()) }}",
+        indexes=[{'columns': ['activity_date']}, {'columns': ['user_id']}],
     )
 }}
 -- One row per non-admin user and active day (a day with a valid event): what the user did
--- that day. Daily partitions, rebuilt by affected day (macros/utils/affected_days.sql);
--- every input is read for those days only.
+-- that day. Daily partitions, rebuilt by affected day (macros/utils/affected_days.sql: the
+-- pre-hook deletes the days, the select appends them again);
+-- every input is read for those days only (`= any(array(...))` reaches the inputs' day
+-- indexes, through the grouped view int_user_active_days too, where `in` did not).
 with days_to_build (activity_date) as (
     {% if is_incremental() %}
-        {{ user_activity_days_to_rebuild() }}
+        select rebuilt.day from user_daily_activity_days as rebuilt
     {% else %}
         select distinct activity_date from {{ ref('int_user_active_days') }}
     {% endif %}
@@ -23,7 +26,7 @@ active as (
         user_id,
         activity_date
     from {{ ref('int_user_active_days') }}
-    where activity_date in (select days_to_build.activity_date from days_to_build)
+    where activity_date = any(array(select days_to_build.activity_date from days_to_build))
 ),
 
 events as (
@@ -35,7 +38,7 @@ events as (
     from {{ ref('stg_events') }}
     where
         user_id is not null
-        and {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
+        and {{ utc_date('occurred_at') }} = any(array(select days_to_build.activity_date from days_to_build))
     group by user_id, {{ utc_date('occurred_at') }}
 ),
 
@@ -45,8 +48,8 @@ sessions as (
         session_date as activity_date,
         count(*) as sessions,
         sum(duration_seconds) as time_spent_seconds
-    from {{ ref('int_session_metrics') }}
-    where session_date in (select days_to_build.activity_date from days_to_build)
+    from {{ ref('fct_sessions') }}
+    where session_date = any(array(select days_to_build.activity_date from days_to_build))
     group by user_id, session_date
 ),
 
@@ -57,7 +60,7 @@ community as (
         count(*) filter (where activity_type = 'view') as community_views,
         count(*) filter (where activity_type <> 'view') as community_interactions
     from {{ ref('stg_community_activity') }}
-    where {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
+    where {{ utc_date('occurred_at') }} = any(array(select days_to_build.activity_date from days_to_build))
     group by user_id, {{ utc_date('occurred_at') }}
 ),
 
@@ -69,7 +72,7 @@ geo as (
         count(distinct country_code) as countries,
         bool_or(is_traveler) as travel_detected
     from {{ ref('stg_geo_access_attempts') }}
-    where {{ utc_date('occurred_at') }} in (select days_to_build.activity_date from days_to_build)
+    where {{ utc_date('occurred_at') }} = any(array(select days_to_build.activity_date from days_to_build))
     group by user_id, {{ utc_date('occurred_at') }}
 )
 

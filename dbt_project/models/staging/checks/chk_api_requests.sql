@@ -2,7 +2,7 @@
 {%- set parents = [
     parent_fk('user_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents, day_of='occurred_at')) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -19,6 +19,6 @@ select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
     {{ quarantine_reasons(checks) }} as _reasons,
-    '{{ invocation_id }}'::uuid as _checked_by
+    {{ checked_at() }} as _checked_at
 from c
 {{ parent_joins(parents) }}

@@ -1,6 +1,6 @@
 -- Every raw communities row, with the reasons it breaks the source contract (none: valid).
 {%- set parents = [] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents, referenced=true)) }}
+{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -17,5 +17,5 @@ select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
     {{ quarantine_reasons(checks) }} as _reasons,
-    '{{ invocation_id }}'::uuid as _checked_by
+    {{ checked_at() }} as _checked_at
 from c

@@ -19,6 +19,6 @@ select
     c.*,
     {{ passes_checks(checks) }} as _is_valid,
     {{ quarantine_reasons(checks) }} as _reasons,
-    '{{ invocation_id }}'::uuid as _checked_by
+    {{ checked_at() }} as _checked_at
 from c
 {{ parent_joins(parents) }}
