@@ -101,9 +101,11 @@ def test_groups_follow_the_layers(graph: dg.AssetGraph) -> None:
 def test_dbt_sources_are_the_raw_assets(graph: dg.AssetGraph) -> None:
     raw = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
     assert raw == {f"raw/{t}" for t in source_tables()}
+    chk_events = graph.get(dg.AssetKey(["staging", "chk_events"]))
+    assert "raw/events" in {k.to_user_string() for k in chk_events.parent_keys}
     fct_events = graph.get(dg.AssetKey(["marts", "fct_events"]))
-    # The incremental mart reads raw directly to find the days its window touches.
-    assert {"raw/events", "staging/stg_events"} <= {
+    # The incremental mart reads the checked rows to find what staging re-checked.
+    assert {"staging/chk_events", "staging/stg_events"} <= {
         k.to_user_string() for k in fct_events.parent_keys
     }
 
