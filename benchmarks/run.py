@@ -37,8 +37,8 @@ works), else the default. `--smoke` overrides them all.
 | --reads            | BENCH_READS            | 30        | bench_read --reads                    |
 | --repeat           | BENCH_REPEAT           | 3         | bench_generator, _staging, _quality   |
 
-bench_pipeline runs at its own default scale (or with `--smoke`). At the defaults,
-bench_read's marts side dominates: 30 reads of 20-45 s each on the 2-core development
+bench_pipeline and bench_history run at their own default scale (or with `--smoke`). At
+the defaults, bench_read's marts side dominates: 30 reads of 20-45 s each on the 2-core development
 machine, about 15 minutes; 200 reads would take well over an hour.
 """
 
@@ -62,7 +62,7 @@ RESULT_PREFIX = "RESULT "
 RESULT_KEYS = ("bench", "measure", "value", "unit", "scale")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"  # every benchmark's default
-BENCHMARKS = ("generator", "staging", "quality", "read", "pipeline")
+BENCHMARKS = ("generator", "staging", "quality", "read", "pipeline", "history")
 
 
 # --- the RESULT protocol ------------------------------------------------------------------
@@ -147,6 +147,7 @@ def commands(scale: Scale) -> dict[str, list[str]]:
             "quality": ["--repeat", "1", *quality],
             "read": ["--smoke"],
             "pipeline": ["--smoke"],
+            "history": ["--smoke"],
         }
     repeat = str(scale.repeat)
     return {
@@ -155,6 +156,7 @@ def commands(scale: Scale) -> dict[str, list[str]]:
         "quality": ["--rows-per-day", str(scale.events_per_day), "--repeat", repeat],
         "read": ["--events-per-day", str(scale.events_per_day), "--reads", str(scale.reads)],
         "pipeline": [],
+        "history": [],
     }
 
 
