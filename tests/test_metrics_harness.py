@@ -75,6 +75,17 @@ MART_COLUMNS: dict[str, str] = {
     "response_ms numeric(10,2), user_id bigint, occurred_at timestamptz",
 }
 
+# Marts the project derives from other marts: derived here the same way from the hand-built
+# rows, so a test gives each fact once. user_daily_activity: one row per non-admin user and
+# UTC day with an event (the metrics read only these two of its columns).
+DERIVED_MARTS: dict[str, str] = {
+    "user_daily_activity": (
+        "select distinct e.user_id, (e.occurred_at at time zone 'UTC')::date as activity_date "
+        "from mart_src.fct_events as e join mart_src.dim_users as u on u.user_id = e.user_id "
+        "where u.role is distinct from 'admin'"
+    ),
+}
+
 _PROJECT_YML = """\
 name: metrics_test
 version: '1.0'
@@ -236,6 +247,8 @@ def _write_project(root: Path, url: str) -> None:
     (root / "stub_marts").mkdir()
     for mart in MART_COLUMNS:
         (root / "stub_marts" / f"{mart}.sql").write_text(f"select * from mart_src.{mart}\n")
+    for mart, query in DERIVED_MARTS.items():
+        (root / "stub_marts" / f"{mart}.sql").write_text(query + "\n")
     (root / "dbt_project.yml").write_text(_PROJECT_YML)
     p = url_parts(url)
     (root / "profiles.yml").write_text(

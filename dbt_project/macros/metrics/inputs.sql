@@ -13,7 +13,7 @@
     fct_enrollments, fct_practice_attempts, fct_mentor_sessions, fct_reviews,
     fct_nps_responses, dim_experiments, fct_experiment_assignments, dim_communities,
     fct_community_memberships, fct_community_activity, fct_geo_access_attempts,
-    fct_error_logs, fct_api_requests
+    fct_error_logs, fct_api_requests, user_daily_activity
 -#}
 
 {% macro metric_mart(name) -%}
@@ -37,6 +37,12 @@
             {{ u('deleted_at') }} as deleted_at
      from {{ metric_mart('dim_users') }}
      where role is distinct from 'admin')
+  {%- elif name == 'active_days' -%}
+    {#- One row per non-admin user and UTC day with a valid event (user_daily_activity):
+        what DAU, WAU and MAU count, without reading the events of 30 days. Filter on
+        activity_date (indexed), not on day. -#}
+    (select a.user_id, a.activity_date, a.activity_date::timestamp as day
+     from {{ metric_mart('user_daily_activity') }} as a)
   {%- elif name == 'events' -%}
     (select e.event_id, e.user_id, e.session_id, e.event_type, e.event_name,
             {{ u('e.occurred_at') }} as occurred_at

@@ -2,21 +2,19 @@
   {#- active_days(user_id, day): a non-admin user with a valid event on that UTC day, from
       days_before days before the spine's first bucket to its last instant. -#}
 active_days as (
-    select distinct e.user_id, date_trunc('day', e.occurred_at) as day
-    from {{ metric_input('events') }} as e
-    where e.user_id is not null
-      and e.occurred_at >= (select first_bucket from bounds) - interval '{{ days_before }} day'
-      and e.occurred_at < (select last_end from bounds)
+    select a.user_id, a.day
+    from {{ metric_input('active_days') }} as a
+    where a.activity_date >= ((select first_bucket from bounds) - interval '{{ days_before }} day')::date
+      and a.activity_date < (select last_end from bounds)::date
 ),
 
--- The first active instant of each user active in the spine: "returning" means active before.
--- One probe of the user's events per user (fct_events is indexed on user_id): as a join, the
--- planner may read the whole fact to find a day's few users' first events.
+-- The first active day of each user active in the spine: "returning" means active before.
+-- One probe of the user's active days per user (user_daily_activity is indexed on user_id).
 first_active as (
     select
         a.user_id,
-        (select min(e.occurred_at) from {{ metric_input('events') }} as e
-         where e.user_id = a.user_id) as first_at
+        (select min(d.day) from {{ metric_input('active_days') }} as d
+         where d.user_id = a.user_id) as first_at
     from (
         select distinct user_id from active_days where day >= (select first_bucket from bounds)
     ) as a

@@ -83,11 +83,10 @@ eligible as (
 ),
 
 active_days as (
-    select distinct e.user_id, date_trunc('day', e.occurred_at) as day
-    from {{ metric_input('events') }} as e
-    where e.user_id is not null
-      and e.occurred_at >= (select first_bucket from bounds) - interval '29 day'
-      and e.occurred_at < (select last_as_of from bounds)
+    select a.user_id, a.day
+    from {{ metric_input('active_days') }} as a
+    where a.activity_date >= ((select first_bucket from bounds) - interval '29 day')::date
+      and a.activity_date < (select last_as_of from bounds)::date
 ),
 
 -- Each eligible, not new user active in d-29..d: their active days and last one.
