@@ -15,9 +15,10 @@
 }}
 -- One row per valid product event. Daily partitions: a run rebuilds the days that the rows
 -- loaded in its window can change (see macros/utils/affected_days.sql).
--- The day index serves the rebuild; the others serve the metric models (macros/metrics), so that a daily run reads the days
--- of its window and lookback, not the whole fact: the UTC time they filter on, a user's
--- events (first activity, cohorts, experiment goals), a session's events (durations).
+-- The day index serves the rebuild; the others serve the metric models (macros/metrics),
+-- so that a daily run reads the days of its window and lookback, not the whole fact: the
+-- UTC time they filter on, a user's events (first activity, cohorts, experiment goals), a
+-- session's events (durations).
 select
     event_id,
     user_id,
