@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from analytics_assets.db import connect, with_database
+from analytics_assets.db import connect, url_parts, with_database
 from benchmarks.bench_pipeline import (
     DEFAULT_SERVER,
     SEED,
@@ -48,6 +48,7 @@ from benchmarks.bench_pipeline import (
     tail,
 )
 from benchmarks.pipeline_source import add_traffic
+from benchmarks.run import result_line
 
 BENCH_DAY = date(2026, 6, 2)
 BASE_DAYS = 7
@@ -122,11 +123,6 @@ def parse_options(argv: list[str] | None = None) -> Options:
     )
 
 
-def emit(measure: str, value: float, unit: str, scale: str) -> None:
-    record = {"bench": "history", "measure": measure, "value": round(value, 4)}
-    print("RESULT " + json.dumps({**record, "unit": unit, "scale": scale}), flush=True)
-
-
 # --- the sources ----------------------------------------------------------------------
 
 
@@ -161,8 +157,6 @@ def copy_short_source(long_url: str, short_url: str, short_days: int) -> None:
 
 
 def _name(url: str) -> str:
-    from analytics_assets.db import url_parts
-
     return url_parts(url)["dbname"]
 
 
@@ -194,9 +188,9 @@ def work(env: dict[str, str], first: date, repeat: int) -> WarehouseTimes:
 
 def slowest_nodes(run_id: str, top: int = 40) -> list[tuple[str, float]]:
     """dbt's own timing of every node of one Dagster run (its run_results.json files)."""
-    from analytics_assets.dbt.project import dbt_project
+    from analytics_assets.dbt.project import target_dir
 
-    target = dbt_project().project_dir / dbt_project().target_path
+    target = target_dir()
     nodes: list[tuple[str, float]] = []
     for results in target.glob(f"*-{run_id[:7]}-*/run_results.json"):
         for result in json.loads(results.read_text())["results"]:
@@ -243,9 +237,10 @@ def report(short: WarehouseTimes, long: WarehouseTimes, options: Options) -> Non
         other = short_nodes.get(node)
         against = f"{other:.2f} s" if other is not None else "not among its slowest"
         say(f"  {node:60} {seconds:6.2f} s  (short: {against})")
-    emit("bench day, short history", short.median_s, "s", scale)
-    emit("bench day, long history", long.median_s, "s", scale)
-    emit("long / short history", ratio, "x", scale)
+    say(result_line("history", "bench day, short history", short.median_s, "s", scale))
+    say(result_line("history", "bench day, long history", long.median_s, "s", scale))
+    if short.median_s:  # a failed short run measured nothing to divide by
+        say(result_line("history", "long / short history", ratio, "x", scale))
 
 
 def bench(options: Options) -> int:

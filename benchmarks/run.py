@@ -38,8 +38,8 @@ works), else the default. `--smoke` overrides them all.
 | --repeat           | BENCH_REPEAT           | 3         | bench_generator, _staging, _quality   |
 
 bench_pipeline and bench_history run at their own default scale (or with `--smoke`). At
-the defaults, bench_read's marts side dominates: 30 reads of 20-45 s each on the 2-core development
-machine, about 15 minutes; 200 reads would take well over an hour.
+the defaults, bench_read's marts side dominates: 30 reads of 20-45 s each on the 2-core
+development machine, about 15 minutes; 200 reads would take well over an hour.
 """
 
 from __future__ import annotations

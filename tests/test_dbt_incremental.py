@@ -176,44 +176,39 @@ def load_partition(conn: psycopg.Connection, day: date) -> None:
     conn.commit()
 
 
-def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
-    """Row count and md5 of the sorted rows of every table in schema marts."""
-    with connect(url) as conn:
-        names = [
-            n
-            for (n,) in conn.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' "
-                "order by table_name"
-            ).fetchall()
-        ]
-        return {
-            name: conn.execute(
-                f"select count(*), coalesce(md5(string_agg(t::text, '|' order by t::text)), '') "
-                f"from marts.{name} as t"
-            ).fetchone()
-            for name in names
-        }
-
-
-def staging_fingerprint(url: str) -> dict[str, tuple[int, str]]:
-    """Row count and md5 of the sorted rows of every checked staging table (chk_*), with
-    their verdicts and reasons, less what depends on when a row was loaded or checked."""
+def fingerprint(
+    url: str, schema: str, tables_like: str = "%", ignore: tuple[str, ...] = ()
+) -> dict[str, tuple[int, str]]:
+    """Row count and md5 of the sorted rows of every table of a schema (names matching
+    `tables_like`), less the columns in `ignore`."""
+    drop = "".join(f" - '{column}'" for column in ignore)
     with connect(url) as conn:
         names = [
             n
             for (n,) in conn.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'staging' and table_name like 'chk%' order by table_name"
+                "where table_schema = %s and table_name like %s order by table_name",
+                (schema, tables_like),
             ).fetchall()
         ]
         return {
             name: conn.execute(
                 "select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from "
-                f"(select (to_jsonb(t) - '_loaded_at' - '_checked_at')::text as r "
-                f"from staging.{name} as t) as rows"
+                f"(select (to_jsonb(t){drop})::text as r from {schema}.{name} as t) as rows"
             ).fetchone()
             for name in names
         }
+
+
+def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
+    """Every table in schema marts."""
+    return fingerprint(url, "marts")
+
+
+def staging_fingerprint(url: str) -> dict[str, tuple[int, str]]:
+    """Every checked staging table (chk_*), with its verdicts and reasons, less what
+    depends on when a row was loaded or checked."""
+    return fingerprint(url, "staging", "chk%", ("_loaded_at", "_checked_at"))
 
 
 def fetch(url: str, query: str) -> list[tuple]:

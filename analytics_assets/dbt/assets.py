@@ -34,6 +34,7 @@ from analytics_assets.dbt.project import (
     ensure_manifest,
     export_profile_env,
     preserved_environ,
+    target_dir,
 )
 from analytics_assets.dbt.target import keep_parse_state, prune_invocation_dirs
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
@@ -107,9 +108,8 @@ def dbt_build(
             os.environ.update(window_env(window))
         invocation = dbt.cli(["build"], context=context)
     yield from invocation.stream()
-    target_dir = dbt_project().project_dir / dbt_project().target_path
-    keep_parse_state(invocation.target_path, target_dir)
-    prune_invocation_dirs(target_dir)
+    keep_parse_state(invocation.target_path, target_dir())
+    prune_invocation_dirs(target_dir())
 
 
 def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:

@@ -91,6 +91,12 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def target_dir() -> Path:
+    """dbt's target directory: the manifest, the parse state, dagster-dbt's invocation
+    directories."""
+    return dbt_project().project_dir / dbt_project().target_path
+
+
 def manifest_path() -> Path:
     return dbt_project().manifest_path
 

@@ -49,6 +49,10 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
     ({% for c in key_cols %}{{ alias }}.{{ c }} is null{% if not loop.last %} or {% endif %}{% endfor %})
 {%- endmacro %}
 
+{% macro _quoted_columns(names) -%}
+    {% for c in names %}{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}
+{%- endmacro %}
+
 {% macro _key_columns(alias, key_cols) -%}
     {% for c in key_cols %}{{ alias }}.{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}
 {%- endmacro %}
@@ -96,9 +100,8 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
 {#
     The indexes of a checked table: its key (deletes and re-checks by key), its partition
     (the window's rows), the UTC day that marts rebuild by, if given, each foreign key with
-    its orphan state (_parent_flips), and when
-    each row was checked (the parents this invocation re-checked; the rows a mart has not
-    seen yet, macros/utils/watermarks.sql).
+    its orphan state (_parent_flips), and when each row was checked (the parents this
+    invocation re-checked; the rows a mart has not seen yet, macros/utils/watermarks.sql).
 #}
 {% macro checked_table_indexes(key_cols, parents=[], day_of=none) -%}
     {%- set indexes = [{'columns': key_cols}, {'columns': ['_partition']}] -%}
@@ -114,16 +117,11 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
 {%- endmacro %}
 
 {#
-    The raw rows to check in this run, in raw's columns: see the top of this file. Outside
-    an incremental run, every raw row.
+    The raw rows an incremental run checks, in raw's columns: see the top of this file.
 #}
 {% macro rows_to_check(table, key_cols, mutable, parents) -%}
     {%- set raw = source('raw', table) -%}
-    {%- if not is_incremental() -%}
-    select * from {{ raw }}
-    {%- else -%}
-    {%- set columns = adapter.get_columns_in_relation(raw) | map(attribute='name') | list -%}
-    {%- set column_list -%}{% for c in columns %}{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}{%- endset -%}
+    {%- set column_list = _quoted_columns(adapter.get_columns_in_relation(raw) | map(attribute='name')) -%}
     {%- set key_list = key_cols | join(', ') -%}
     with flips as (
         {%- if parents %}
@@ -163,7 +161,6 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
     select {{ column_list }} from {{ this }} as src
     where {{ _key_is_null('src', key_cols) }}
         and src._partition in (select kp._partition from keyless_partitions as kp)
-    {%- endif -%}
 {%- endmacro %}
 
 {#
@@ -177,8 +174,7 @@ left join {{ ref('stg_' ~ p.parent) }} as p_{{ p.fk }}
     {%- set temp = arg_dict['temp_relation'] -%}
     {%- set key_cols = arg_dict['unique_key'] -%}
     {%- set key_cols = [key_cols] if key_cols is string else key_cols -%}
-    {%- set columns = arg_dict['dest_columns'] | map(attribute='name') | list -%}
-    {%- set column_list -%}{% for c in columns %}{{ adapter.quote(c) }}{% if not loop.last %}, {% endif %}{% endfor %}{%- endset -%}
+    {%- set column_list = _quoted_columns(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {#- Without statistics the planner takes the temp relation for a big one, and joins the
         target to it by a scan of the whole target. -#}
     analyze {{ temp }};

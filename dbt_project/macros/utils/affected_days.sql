@@ -111,17 +111,27 @@
     )
 {%- endmacro %}
 
+{# The temporary table of the days this build rebuilds (the pre-hook fills it). #}
+{% macro rebuilt_days_table() -%}
+    {{ this.identifier }}__days_to_rebuild
+{%- endmacro %}
+
+{# The days this build rebuilds, for the model's select. #}
+{% macro rebuilt_days() -%}
+    (select rebuilt.day from {{ rebuilt_days_table() }} as rebuilt)
+{%- endmacro %}
+
 {#
-    Pre-hook of an incremental mart: keep the days to rebuild in `days_table` (a temporary
-    table the model's select reads), then delete them from the mart, including days that
-    will have no row at all any more (delete+insert alone only replaces days the new rows
-    have).
+    Pre-hook of an incremental mart: keep the days to rebuild in a temporary table (the
+    model's select reads it: rebuilt_days), then delete them from the mart, including days
+    that will have no row at all any more (delete+insert alone only replaces days the new
+    rows have).
 #}
-{% macro delete_days_to_rebuild(day_column, days_sql, days_table) -%}
+{% macro delete_days_to_rebuild(day_column, days_sql) -%}
     {% if is_incremental() %}
-    create temporary table {{ days_table }} on commit drop as
+    create temporary table {{ rebuilt_days_table() }} on commit drop as
     select distinct day from ({{ days_sql }}) as days (day) where day is not null;
-    analyze {{ days_table }};
-    delete from {{ this }} where {{ day_column }} in (select day from {{ days_table }})
+    analyze {{ rebuilt_days_table() }};
+    delete from {{ this }} where {{ day_column }} in {{ rebuilt_days() }}
     {% endif %}
 {%- endmacro %}

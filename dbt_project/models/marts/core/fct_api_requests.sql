@@ -4,7 +4,7 @@
         incremental_strategy='append',
         on_schema_change='append_new_columns',
         indexes=[{'columns': ['request_date']}],
-        pre_hook="{{ delete_days_to_rebuild('request_date', api_request_days_to_rebuild(), 'fct_api_requests_days') }}",
+        pre_hook="{{ delete_days_to_rebuild('request_date', api_request_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(['chk_api_requests']) }}",
     )
 }}
@@ -22,5 +22,5 @@ select
     status_code >= 400 and status_code < 500 as is_client_error
 from {{ ref('stg_api_requests') }}
 {% if is_incremental() %}
-    where {{ utc_date('occurred_at') }} in (select rebuilt.day from fct_api_requests_days as rebuilt)
+    where {{ utc_date('occurred_at') }} in {{ rebuilt_days() }}
 {% endif %}

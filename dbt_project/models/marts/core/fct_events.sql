@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_days_to_rebuild('event_date', event_days_to_rebuild(), 'fct_events_days') }}",
+        pre_hook="{{ delete_days_to_rebuild('event_date', event_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(['chk_events']) }}",
         indexes=[
             {'columns': ['event_date']},
@@ -33,5 +33,5 @@ select
     {{ interval_seconds('received_at - occurred_at') }} as arrival_delay_seconds
 from {{ ref('stg_events') }}
 {% if is_incremental() %}
-    where {{ utc_date('occurred_at') }} in (select rebuilt.day from fct_events_days as rebuilt)
+    where {{ utc_date('occurred_at') }} in {{ rebuilt_days() }}
 {% endif %}

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild(), 'user_daily_activity_days') }}",
+        pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(user_activity_checked_models()) }}",
         indexes=[{'columns': ['activity_date']}, {'columns': ['user_id']}],
     )
@@ -15,7 +15,7 @@
 -- indexes, through the grouped view int_user_active_days too, where `in` did not).
 with days_to_build (activity_date) as (
     {% if is_incremental() %}
-        select rebuilt.day from user_daily_activity_days as rebuilt
+        select days_rebuilt.day from {{ rebuilt_days() }} as days_rebuilt
     {% else %}
         select distinct activity_date from {{ ref('int_user_active_days') }}
     {% endif %}

@@ -1,8 +1,9 @@
 -- Every raw app_sessions row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [
     parent_fk('user_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents, day_of='started_at')) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents, day_of='started_at')) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -15,7 +16,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('app_sessions', ['id'], 'updated_at', parents) }}
+    {{ checked_rows('app_sessions', key, 'updated_at', parents) }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- Every raw communities row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -10,7 +11,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('communities', ['id'], 'updated_at', parents) }}
+    {{ checked_rows('communities', key, 'updated_at', parents) }}
 )
 
 select

@@ -1,11 +1,12 @@
 -- Every raw community_memberships row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['community_id', 'user_id'] %}
 {%- set parents = [
     parent_fk('community_id', 'communities', 'community_id'),
     parent_fk('user_id', 'users', 'user_id')
 ] %}
 {{ config(
-    unique_key=['community_id', 'user_id'],
-    indexes=checked_table_indexes(['community_id', 'user_id'], parents),
+    unique_key=key,
+    indexes=checked_table_indexes(key, parents),
 ) }}
 {%- set checks = [
     check_null_key(['c.community_id', 'c.user_id']),
@@ -18,7 +19,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('community_memberships', ['community_id', 'user_id'], 'updated_at', parents) }}
+    {{ checked_rows('community_memberships', key, 'updated_at', parents) }}
 )
 
 select

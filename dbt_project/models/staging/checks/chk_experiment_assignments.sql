@@ -1,11 +1,12 @@
 -- Every raw experiment_assignments row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['experiment_id', 'user_id'] %}
 {%- set parents = [
     parent_fk('experiment_id', 'experiments', 'experiment_id', any_change=true),
     parent_fk('user_id', 'users', 'user_id')
 ] %}
 {{ config(
-    unique_key=['experiment_id', 'user_id'],
-    indexes=checked_table_indexes(['experiment_id', 'user_id'], parents),
+    unique_key=key,
+    indexes=checked_table_indexes(key, parents),
 ) }}
 {%- set checks = [
     check_null_key(['c.experiment_id', 'c.user_id']),
@@ -17,7 +18,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('experiment_assignments', ['experiment_id', 'user_id'], 'assigned_at', parents) }}
+    {{ checked_rows('experiment_assignments', key, 'assigned_at', parents) }}
 )
 
 select

@@ -1,6 +1,7 @@
 -- Every raw experiments row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -11,7 +12,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('experiments', ['id'], 'updated_at', parents) }}
+    {{ checked_rows('experiments', key, 'updated_at', parents) }}
 )
 
 select

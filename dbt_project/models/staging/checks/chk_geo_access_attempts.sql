@@ -1,9 +1,10 @@
 -- Every raw geo_access_attempts row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [
     parent_fk('user_id', 'users', 'user_id'),
     parent_fk('community_id', 'communities', 'community_id')
 ] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents, day_of='occurred_at')) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents, day_of='occurred_at')) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -15,7 +16,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('geo_access_attempts', ['id'], 'occurred_at', parents) }}
+    {{ checked_rows('geo_access_attempts', key, 'occurred_at', parents) }}
 )
 
 select

@@ -1,9 +1,10 @@
 -- Every raw mentor_sessions row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [
     parent_fk('mentor_id', 'users', 'user_id'),
     parent_fk('student_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -17,7 +18,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('mentor_sessions', ['id'], 'updated_at', parents) }}
+    {{ checked_rows('mentor_sessions', key, 'updated_at', parents) }}
 )
 
 select

@@ -1,8 +1,9 @@
 -- Every raw subscriptions row, with the reasons it breaks the source contract (none: valid).
+{%- set key = ['id'] %}
 {%- set parents = [
     parent_fk('user_id', 'users', 'user_id')
 ] %}
-{{ config(unique_key=['id'], indexes=checked_table_indexes(['id'], parents)) }}
+{{ config(unique_key=key, indexes=checked_table_indexes(key, parents)) }}
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
@@ -16,7 +17,7 @@
 ] %}
 
 with c as (
-    {{ checked_rows('subscriptions', ['id'], 'updated_at', parents) }}
+    {{ checked_rows('subscriptions', key, 'updated_at', parents) }}
 )
 
 select
