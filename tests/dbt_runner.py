@@ -57,9 +57,15 @@ class DbtRunner:
         args = ["build"] + (["--select", select] if select else [])
         return self.run(*args, window=window)
 
-    def models(self, select: str | None = None, window: tuple[str, str] | None = None) -> str:
+    def models(
+        self,
+        select: str | None = None,
+        window: tuple[str, str] | None = None,
+        exclude: str | None = None,
+    ) -> str:
         """`dbt run`: the models only (half the nodes of a build; tests run elsewhere)."""
         args = ["run"] + (["--select", select] if select else [])
+        args += ["--exclude", exclude] if exclude else []
         return self.run(*args, window=window)
 
 

@@ -1,7 +1,7 @@
-"""The dbt project as Dagster sees it, without a database: two asset definitions (daily
-incremental marts, the rest), one lineage from raw/<table> to the marts, dbt tests as
-asset checks, a definitions module that does not run dbt when the manifest exists, and a
-project whose sources and table list are the source contract."""
+"""The dbt project as Dagster sees it, without a database: one asset definition of the
+warehouse's models (the metrics have their own), one lineage from raw/<table> to the
+marts, dbt tests as asset checks, a definitions module that does not run dbt when the
+manifest exists, and a project whose sources and table list are the source contract."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from analytics_assets.dbt.project import prepare_manifest
-from analytics_assets.partitions import daily_partitions
 from analytics_assets.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
 from analytics_assets.source.tables import source_tables
@@ -46,30 +45,23 @@ def keys(definition: dg.AssetsDefinition) -> set[str]:
     return {k.to_user_string() for k in definition.keys}
 
 
-def test_the_daily_marts_are_partitioned_by_day_with_a_single_run_backfill(
+def test_the_warehouse_is_one_unpartitioned_definition(
     dbt_defs: dict[str, dg.AssetsDefinition],
 ) -> None:
-    daily = dbt_defs["dbt_daily_marts"]
-    assert keys(daily) == {
-        "marts/fct_events",
-        "marts/fct_api_requests",
-        "marts/user_daily_activity",
-    }
-    assert daily.partitions_def == daily_partitions()
-    assert daily.backfill_policy == dg.BackfillPolicy.single_run()
-
-
-def test_everything_else_is_one_unpartitioned_definition(
-    dbt_defs: dict[str, dg.AssetsDefinition],
-) -> None:
-    rest = dbt_defs["dbt_warehouse"]
-    assert rest.partitions_def is None
-    names = keys(rest)
+    # One dbt build per run: the window of days comes from the run's tags, not partitions.
+    assert set(dbt_defs) == {"dbt_warehouse"}
+    warehouse = dbt_defs["dbt_warehouse"]
+    assert warehouse.partitions_def is None
+    names = keys(warehouse)
     assert {f"staging/stg_{t}" for t in source_tables()} <= names
     assert {f"staging/chk_{t}" for t in source_tables()} <= names
     assert {
         "quarantine/quarantined_rows",
         "intermediate/int_processed_range",
+        "marts/fct_events",
+        "marts/fct_api_requests",
+        "marts/fct_sessions",
+        "marts/user_daily_activity",
         "marts/user_summary",
         "marts/user_progress_daily",
         "marts/daily_platform",
@@ -77,7 +69,6 @@ def test_everything_else_is_one_unpartitioned_definition(
         "snapshots/users_snapshot",
         "snapshots/subscriptions_snapshot",
     } <= names
-    assert not names & keys(dbt_defs["dbt_daily_marts"])
     assert not any(n.startswith("analytics/") for n in names)  # metrics have their own assets
 
 

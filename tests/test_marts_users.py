@@ -519,9 +519,11 @@ def test_a_busy_day_of_activity(activity: dict[tuple[int, date], dict]) -> None:
     row = activity[(1, d("2026-03-20"))]
     # 4 page views + 2 clicks + 1 conversion; sessions of 600, 120 and 9 seconds;
     # community: 2 views, a post and a like; geo: FR blocked twice, DE allowed travelling.
+    # The last event is SA3's at 20:00:01.
     assert {k: v for k, v in row.items() if k not in {"user_id", "activity_date"}} == {
         "page_views": 4,
         "actions": 7,
+        "last_event_at": ts("2026-03-20 20:00:01"),
         "sessions": 3,
         "time_spent_seconds": Decimal("729"),
         "community_views": 2,

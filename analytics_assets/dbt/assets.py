@@ -1,22 +1,24 @@
-"""The dbt models as Dagster assets (dagster-dbt), in two definitions:
+"""The dbt models of the warehouse as Dagster assets (dagster-dbt): one definition,
+`dbt_warehouse`, of the checked staging tables, the staging and quarantine views, the
+intermediate views, the marts and the snapshots, built by one `dbt build`.
 
-- `dbt_warehouse`: the unpartitioned models (the checked staging tables, staging and
-  quarantine views, intermediate views, full-refresh marts) and the snapshots. In a run of
-  days, the checked tables check those days' raw rows and re-check the older ones they can
-  change (the window comes from the run's partition tags); materialized alone, they
-  re-check everything. The full-refresh marts are rebuilt from all of staging.
-- `dbt_daily_marts`: the incremental marts of daily grain, partitioned by day with a
-  single-run backfill policy: a range of days is one `dbt build` whose half-open window
-  reaches dbt in the environment (`window_env`; macros/utils/window.sql says why not
-  --vars).
+It is unpartitioned, yet a run of days costs those days: the run's partition tags give dbt
+the half-open window of days (`window_env`; macros/utils/window.sql says why not --vars).
+The checked tables check the window's raw rows and re-check the older ones it can change;
+the incremental marts rebuild the days those rows reach. Materialized alone (no window),
+it re-checks and rebuilds everything.
 
-Both run `dbt build`, so dbt tests run too and appear as asset checks.
+Why one definition and not the daily marts partitioned apart: the marts that summarise a
+day (daily_platform, the per-user marts) read the daily marts and feed nothing they read,
+so two definitions made a cycle (warehouse -> daily marts -> warehouse), and each was one
+more dbt process (about 4 s of a daily run's fixed cost).
+
+`dbt build` runs dbt's tests too, which appear as asset checks.
 """
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the asset functions at definition time.
 import os
-import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -41,8 +43,7 @@ from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.resources import Databases
 
-# Incremental marts of daily grain; models/metrics has its own assets (other grains).
-DAILY_MARTS_SELECT = "path:models/marts,config.materialized:incremental"
+# models/metrics has its own assets (analytics_assets/dbt/metric_assets.py).
 WAREHOUSE_SELECT = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
 
 
@@ -98,10 +99,10 @@ def dbt_build(
     (analytics_assets/dbt/target.py).
     """
     with preserved_environ([*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION"]):
-        # A test of two models built by two definitions (fct_events -> dim_users) runs with
-        # the later one: `buildable` takes a test only when all its parents are selected or
-        # upstream of the selection. dbt's default (eager) ran it in the first build when
-        # Dagster selected models one by one, before the other model existed.
+        # A test of two models (fct_events -> dim_users) runs once both exist: `buildable`
+        # takes a test only when all its parents are selected or upstream of the selection.
+        # dbt's default (eager) ran it when Dagster selected a subset (models one by one, or
+        # the metrics' own build), before the other model existed.
         os.environ["DBT_INDIRECT_SELECTION"] = "buildable"
         if window is not None:
             context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
@@ -112,17 +113,13 @@ def dbt_build(
     prune_invocation_dirs(target_dir())
 
 
-def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
-    manifest = ensure_manifest()
-    translator = WarehouseDbtTranslator()
-
+def _define() -> dg.AssetsDefinition:
     @dbt_assets(
-        manifest=manifest,
+        manifest=ensure_manifest(),
         project=dbt_project(),
         select=WAREHOUSE_SELECT,
-        exclude=DAILY_MARTS_SELECT,
         name="dbt_warehouse",
-        dagster_dbt_translator=translator,
+        dagster_dbt_translator=WarehouseDbtTranslator(),
     )
     def dbt_warehouse(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
@@ -130,27 +127,9 @@ def _define() -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
         export_profile_env(databases.warehouse_url())
         yield from dbt_build(dbt, context, run_days_window(context.run.tags, daily_partitions()))
 
-    @dbt_assets(
-        manifest=manifest,
-        project=dbt_project(),
-        select=DAILY_MARTS_SELECT,
-        name="dbt_daily_marts",
-        partitions_def=daily_partitions(),
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        dagster_dbt_translator=translator,
-    )
-    def dbt_daily_marts(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
-    ) -> Iterator[Any]:
-        export_profile_env(databases.warehouse_url())
-        yield from dbt_build(dbt, context, context.partition_time_window)
-
-    return dbt_warehouse, dbt_daily_marts
+    return dbt_warehouse
 
 
 def dbt_asset_definitions() -> list[dg.AssetsDefinition]:
-    """Both dbt asset definitions, built from the manifest prepared ahead."""
-    with warnings.catch_warnings():
-        # backfill_policy is "beta" in Dagster 1.13; the single-run backfill is what we want.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return list(_define())
+    """The warehouse's dbt asset definition, built from the manifest prepared ahead."""
+    return [_define()]

@@ -54,9 +54,9 @@
     union
     select {{ utc_date('sessions.started_at') }}
     from {{ ref('chk_app_sessions') }} as sessions
-    where sessions.id in (
+    where sessions.id = any(array(
         select fresh.session_id from {{ checked_since_last_build('chk_events') }} as fresh
-    )
+    ))
 {%- endmacro %}
 
 {# The checked tables user_daily_activity reads, for its watermarks. #}
@@ -123,15 +123,85 @@
 
 {#
     Pre-hook of an incremental mart: keep the days to rebuild in a temporary table (the
-    model's select reads it: rebuilt_days), then delete them from the mart, including days
-    that will have no row at all any more (delete+insert alone only replaces days the new
-    rows have).
+    model's select reads it: rebuilt_days) and log them for the marts that read this one
+    (macros/utils/watermarks.sql), then delete them from the mart, including days that
+    will have no row at all any more (delete+insert alone only replaces days the new rows
+    have).
 #}
 {% macro delete_days_to_rebuild(day_column, days_sql) -%}
     {% if is_incremental() %}
     create temporary table {{ rebuilt_days_table() }} on commit drop as
     select distinct day from ({{ days_sql }}) as days (day) where day is not null;
     analyze {{ rebuilt_days_table() }};
+    insert into {{ rebuilt_days_relation() }} (model, day, rebuilt_at)
+    select '{{ this.identifier }}', rebuilt.day, {{ checked_at() }} from {{ rebuilt_days() }} as rebuilt;
     delete from {{ this }} where {{ day_column }} in {{ rebuilt_days() }}
     {% endif %}
+{%- endmacro %}
+
+{# The facts of one row per user and day that daily_platform counts, with their day column. #}
+{% macro platform_user_facts() -%}
+    {{ return({
+        'fct_practice_attempts': ('user_id', 'attempt_date'),
+        'fct_mentor_sessions': ('student_id', 'scheduled_date'),
+        'fct_reviews': ('user_id', 'review_date'),
+        'fct_nps_responses': ('user_id', 'response_date'),
+        'fct_community_activity': ('user_id', 'activity_date'),
+        'fct_geo_access_attempts': ('user_id', 'attempt_date'),
+        'fct_payments': ('user_id', 'payment_date'),
+    }) }}
+{%- endmacro %}
+
+{# The checked tables int_platform_day_totals reads, with the time that gives a row's day. #}
+{% macro platform_checked_models() -%}
+    {{ return({
+        'chk_practice_attempts': 'started_at',
+        'chk_mentor_sessions': 'scheduled_at',
+        'chk_reviews': 'created_at',
+        'chk_nps_responses': 'created_at',
+        'chk_community_activity': 'occurred_at',
+        'chk_geo_access_attempts': 'occurred_at',
+        'chk_payments': 'created_at',
+        'chk_error_logs': 'occurred_at',
+        'chk_users': 'created_at',
+    }) }}
+{%- endmacro %}
+
+{# The incremental marts int_platform_day_totals reads, by the days they rebuilt. #}
+{% macro platform_read_marts() -%}
+    {{ return(['user_daily_activity', 'fct_sessions', 'fct_api_requests']) }}
+{%- endmacro %}
+
+{#
+    Days of int_platform_day_totals to rebuild:
+    - the window's days, the days the marts it reads rebuilt since (activity, sessions, API
+      requests), and the days of the rows of the other facts checked since;
+    - the days of the rows of users checked since (a user that becomes, or stops being, an
+      admin counts no more, or again, on every day of their rows);
+    - for a day of activity rebuilt, the 29 days after it up to the last processed day: its
+      weekly and monthly active users count that day.
+#}
+{% macro platform_days_to_rebuild() -%}
+    {{ window_days() }}
+    {%- for mart in platform_read_marts() %}
+    union
+    {{ rebuilt_since_last_build(mart) }}
+    {%- endfor %}
+    {%- for checked_model, time_column in platform_checked_models().items() if checked_model != 'chk_users' %}
+    union
+    {{ rechecked_days(checked_model, time_column) }}
+    {%- endfor %}
+    {%- for fact, columns in platform_user_facts().items() %}
+    union
+    select facts.{{ columns[1] }} from {{ ref(fact) }} as facts
+    where facts.{{ columns[0] }} in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
+    {%- endfor %}
+    union
+    select sessions.session_date from {{ ref('fct_sessions') }} as sessions
+    where sessions.user_id in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
+    union
+    select activity.day + offsets.n
+    from ({{ rebuilt_since_last_build('user_daily_activity') }}) as activity
+    cross join generate_series(1, 29) as offsets (n)
+    where activity.day + offsets.n <= (select processed.as_of_date from {{ ref('int_processed_range') }} as processed)
 {%- endmacro %}

@@ -10,6 +10,11 @@
     `staging.check_watermarks` holds one row per (mart, checked table). The mart's post-hook
     advances it in the mart's own transaction, so a failed build leaves it where it was and
     the next build reads the same rows again.
+
+    Marts that read other incremental marts follow them the same way: each incremental mart
+    logs the days it rebuilt, with its invocation's start, in `staging.rebuilt_days`
+    (delete_days_to_rebuild), and a reader rebuilds the days rebuilt since it last read
+    them. The watermark's `checked_model` is then the mart read.
 #}
 
 {% macro watermarks_relation() -%}
@@ -24,7 +29,25 @@
         checked_model text not null,
         checked_at timestamptz not null,
         primary key (consumer, checked_model)
+    );
+    create table if not exists {{ rebuilt_days_relation() }} (
+        model text not null,
+        day date not null,
+        rebuilt_at timestamptz not null,
+        primary key (model, rebuilt_at, day)
     )
+{%- endmacro %}
+
+{% macro rebuilt_days_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='staging', identifier='rebuilt_days')) }}
+{%- endmacro %}
+
+{# The watermark of this model on `read_model`: what it has read up to, or -infinity. #}
+{% macro _watermark(read_model) -%}
+    coalesce((
+        select w.checked_at from {{ watermarks_relation() }} as w
+        where w.consumer = '{{ this.identifier }}' and w.checked_model = '{{ read_model }}'
+    ), '-infinity'::timestamptz)
 {%- endmacro %}
 
 {# The rows of a checked table (chk_*) checked since this model last read it. #}
@@ -32,11 +55,27 @@
     (
         select fresh.*
         from {{ ref(checked_model) }} as fresh
-        where fresh._checked_at > coalesce((
-            select w.checked_at from {{ watermarks_relation() }} as w
-            where w.consumer = '{{ this.identifier }}' and w.checked_model = '{{ checked_model }}'
-        ), '-infinity'::timestamptz)
+        where fresh._checked_at > {{ _watermark(checked_model) }}
     )
+{%- endmacro %}
+
+{# The days an incremental mart rebuilt since this model last read it (one column, `day`). #}
+{% macro rebuilt_since_last_build(mart) -%}
+    select logged.day
+    from {{ rebuilt_days_relation() }} as logged
+    where logged.model = '{{ ref(mart).identifier }}' and logged.rebuilt_at > {{ _watermark(mart) }}
+{%- endmacro %}
+
+{# Post-hook: this model has now read the days these marts rebuilt, up to their latest. #}
+{% macro record_rebuilt_watermarks(marts) -%}
+    {%- for mart in marts %}
+    insert into {{ watermarks_relation() }} (consumer, checked_model, checked_at)
+    select '{{ this.identifier }}', '{{ mart }}', max(logged.rebuilt_at)
+    from {{ rebuilt_days_relation() }} as logged
+    where logged.model = '{{ ref(mart).identifier }}'
+    having max(logged.rebuilt_at) is not null
+    on conflict (consumer, checked_model) do update set checked_at = excluded.checked_at;
+    {%- endfor %}
 {%- endmacro %}
 
 {# Post-hook: this model has now read each of these checked tables up to their latest row. #}

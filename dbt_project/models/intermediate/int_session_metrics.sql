@@ -2,19 +2,10 @@
 -- engagement.sessions): duration = ended_at - started_at, or last event - started_at
 -- while ended_at is null (0 without events); a bounce has fewer than 2 page views, no
 -- conversion and lasts under 10 seconds.
-with session_events as (
-    select
-        session_id,
-        count(*) as events,
-        count(*) filter (where event_type = 'page_view') as page_views,
-        count(*) filter (where event_type = 'conversion') as conversions,
-        max(occurred_at) as last_event_at
-    from {{ ref('stg_events') }}
-    where session_id is not null
-    group by session_id
-),
-
-measured as (
+-- Each session's events are counted by a lookup of that session (the checked events are
+-- indexed by session), so a filter on the sessions' start day, as fct_sessions' rebuild
+-- of a few days, reads those sessions' events only, never every event.
+with measured as (
     select
         sessions.session_id,
         sessions.user_id,
@@ -23,9 +14,9 @@ measured as (
         sessions.ended_at,
         sessions.country_code,
         sessions.city,
-        coalesce(session_events.events, 0) as events,
-        coalesce(session_events.page_views, 0) as page_views,
-        coalesce(session_events.conversions, 0) as conversions,
+        session_events.events,
+        session_events.page_views,
+        session_events.conversions,
         case
             when sessions.ended_at is not null
                 then {{ interval_seconds('sessions.ended_at - sessions.started_at') }}
@@ -34,8 +25,15 @@ measured as (
             else 0
         end as duration_seconds
     from {{ ref('stg_app_sessions') }} as sessions
-    left join session_events
-        on sessions.session_id = session_events.session_id
+    cross join lateral (
+        select
+            count(*) as events,
+            count(*) filter (where events.event_type = 'page_view') as page_views,
+            count(*) filter (where events.event_type = 'conversion') as conversions,
+            max(events.occurred_at) as last_event_at
+        from {{ ref('stg_events') }} as events
+        where events.session_id = sessions.session_id
+    ) as session_events
 )
 
 select

@@ -39,16 +39,21 @@ assignments as (
       and a.assigned_at < (select last_end from bounds)
 ),
 
+-- Each assignment's first goal event: one probe of fct_events' index (user_id, event_name,
+-- UTC time) per assignment, never the user's other events or all of their history.
 conversions as (
-    select a.experiment_id, a.user_id, min(e.occurred_at) as converted_at
+    select a.experiment_id, a.user_id, first_goal.converted_at
     from assignments as a
     inner join experiments as x on a.experiment_id = x.experiment_id
-    inner join {{ metric_input('events') }} as e
-        on a.user_id = e.user_id
-        and e.event_name = x.goal_event
-        and e.occurred_at > a.assigned_at
-    where e.occurred_at < (select last_end from bounds)
-    group by 1, 2
+    cross join lateral (
+        select min(e.occurred_at) as converted_at
+        from {{ metric_input('events') }} as e
+        where e.user_id = a.user_id
+          and e.event_name = x.goal_event
+          and e.occurred_at > a.assigned_at
+          and e.occurred_at < (select last_end from bounds)
+    ) as first_goal
+    where first_goal.converted_at is not null
 ),
 
 changes as (

@@ -9,6 +9,7 @@
             {'columns': ['event_date']},
             {'columns': ["(occurred_at at time zone 'UTC')"]},
             {'columns': ['user_id', 'occurred_at']},
+            {'columns': ['user_id', 'event_name', "(occurred_at at time zone 'UTC')"]},
             {'columns': ['session_id']},
         ],
     )
@@ -17,8 +18,8 @@
 -- loaded in its window can change (see macros/utils/affected_days.sql).
 -- The day index serves the rebuild; the others serve the metric models (macros/metrics),
 -- so that a daily run reads the days of its window and lookback, not the whole fact: the
--- UTC time they filter on, a user's events (first activity, cohorts, experiment goals), a
--- session's events (durations).
+-- UTC time they filter on, a user's events (first activity, cohorts), a user's first goal
+-- event (experiments), a session's events (durations).
 select
     event_id,
     user_id,

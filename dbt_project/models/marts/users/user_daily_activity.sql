@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(user_activity_checked_models()) }}",
-        indexes=[{'columns': ['activity_date']}, {'columns': ['user_id']}],
+        indexes=[{'columns': ['activity_date']}, {'columns': ['user_id', 'activity_date']}],
     )
 }}
 -- One row per non-admin user and active day (a day with a valid event): what the user did
@@ -34,7 +34,8 @@ events as (
         user_id,
         {{ utc_date('occurred_at') }} as activity_date,
         count(*) filter (where event_type = 'page_view') as page_views,
-        count(*) as actions
+        count(*) as actions,
+        max(occurred_at) as last_event_at
     from {{ ref('stg_events') }}
     where
         user_id is not null
@@ -81,6 +82,7 @@ select
     active.activity_date,
     coalesce(events.page_views, 0) as page_views,
     coalesce(events.actions, 0) as actions,
+    events.last_event_at,
     coalesce(sessions.sessions, 0) as sessions,
     coalesce(sessions.time_spent_seconds, 0) as time_spent_seconds,
     coalesce(community.community_views, 0) as community_views,

@@ -30,7 +30,7 @@ active as (
     select
         user_id,
         activity_date as activity_day
-    from {{ ref('int_user_active_days') }}
+    from {{ ref('user_daily_activity') }}
 ),
 
 first_activity as (

@@ -55,7 +55,7 @@ activity as (
         max(active.last_event_at) as last_active_at,
         max(active.activity_date) as last_active_date,
         count(*) filter (where active.activity_date > range.as_of_date - 30) as days_active_30d
-    from {{ ref('int_user_active_days') }} as active
+    from {{ ref('user_daily_activity') }} as active
     cross join range
     where active.activity_date <= range.as_of_date
     group by active.user_id
