@@ -80,3 +80,39 @@ def load_raw(conn: psycopg.Connection, rows_by_table: Mapping[str, Rows]) -> Non
     create_raw_tables(conn)
     for name, rows in rows_by_table.items():
         insert_raw(conn, name, rows)
+
+
+def load_window(
+    conn: psycopg.Connection, rows_by_table: Mapping[str, Rows], first: date, end: date
+) -> None:
+    """Stage the rows of the partitions [first, end) as the raw loader does: append-only
+    tables replace those partitions' rows; mutable tables upsert by key, never replacing a
+    newer version of a row."""
+    tables = source_tables()
+    for name, rows in rows_by_table.items():
+        table = tables[name]
+        in_window = [r for r in rows if first <= partition_of(table, r) < end]
+        if not table.mutable:
+            conn.execute(
+                sql.SQL("delete from raw.{} where _partition >= %s and _partition < %s").format(
+                    sql.Identifier(name)
+                ),
+                (first, end),
+            )
+            insert_raw(conn, name, in_window)
+            continue
+        key = sql.SQL(" and ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in table.key)
+        for row in sorted(in_window, key=lambda r: r["updated_at"]):
+            values = [row[k] for k in table.key]
+            newer = conn.execute(
+                sql.SQL("select 1 from raw.{} where {} and updated_at > %s").format(
+                    sql.Identifier(name), key
+                ),
+                [*values, row["updated_at"]],
+            ).fetchone()
+            if newer:
+                continue
+            conn.execute(
+                sql.SQL("delete from raw.{} where {}").format(sql.Identifier(name), key), values
+            )
+            insert_raw(conn, name, [row])

@@ -6,7 +6,10 @@ The data is made so that order matters unless the incremental marts rebuild what
 changes: parents loaded after their children (a user whose row lands on the last day, a
 session and a community loaded late), a duplicate whose newer version arrives later, and
 a user whose later version is invalid, which must take their earlier rows (the only API
-request of a day) out of the marts again.
+request of a day) out of the marts again. An experiment's conversions move the same way: a
+goal event that turns valid late is earlier than the one already counted, and the
+assignment of the user who turns invalid leaves. A user deleted in the past, known late,
+takes their progress rows after the deletion day out again.
 """
 
 from __future__ import annotations
@@ -19,8 +22,14 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner, scratch_database
-from raw_fixture import create_raw_tables, insert_raw, partition_of
+from dbt_runner import (
+    WAREHOUSE_MODELS,
+    DbtRunner,
+    fingerprint,
+    marts_fingerprint,
+    scratch_database,
+)
+from raw_fixture import create_raw_tables, load_window
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions
@@ -28,7 +37,6 @@ from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource, preserv
 from analytics_assets.pipeline import partition_range_tags
 from analytics_assets.resources import Databases
 from analytics_assets.settings import DBT_PROJECT_DIR
-from analytics_assets.source.tables import source_tables
 
 DAYS = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
 # Children before parents: the rows of 03-02 and 03-01 wait for 03-03, which brings their
@@ -37,6 +45,7 @@ DAYS = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
 SHUFFLED = [date(2026, 3, 2), date(2026, 3, 1), date(2026, 3, 3)]
 END = date(2026, 3, 4)
 S1 = "00000000-0000-0000-0000-0000000000b1"
+S2 = "00000000-0000-0000-0000-0000000000b2"
 
 
 def ts(text: str) -> datetime:
@@ -80,6 +89,31 @@ def dataset() -> dict[str, list[dict]]:
             user(2, "2026-03-02 08:00", "2026-03-02 08:00"),
             user(4, "2026-03-01 07:00", "2026-03-01 07:00"),  # valid on 03-01 ...
             user(4, "2026-03-01 07:00", "2026-03-03 07:00", role="robot"),  # ... not from 03-03
+            user(5, "2026-02-25 08:00", "2026-03-01 05:00"),
+            # Deleted on 03-01, known on 03-03: after the progress rows of 03-02 were built.
+            user(5, "2026-02-25 08:00", "2026-03-03 05:00")
+            | {"deleted_at": ts("2026-03-01 20:00")},
+        ],
+        "experiments": [
+            {
+                "id": 9,
+                "key": "exp",
+                "name": "E",
+                "variants": ["a", "b"],
+                "traffic_split": {"a": 0.5, "b": 0.5},
+                "goal_event": "click",
+                "started_at": ts("2026-02-20 00:00"),
+                "ended_at": None,
+                "updated_at": ts("2026-03-01 00:00"),
+            },
+        ],
+        "experiment_assignments": [
+            {"experiment_id": 9, "user_id": u, "variant": v, "assigned_at": ts(at)}
+            for u, v, at in [
+                (1, "a", "2026-03-01 08:30"),
+                (4, "b", "2026-03-01 07:30"),  # leaves with user 4
+                (5, "a", "2026-03-01 06:00"),
+            ]
         ],
         "app_sessions": [
             {
@@ -93,6 +127,17 @@ def dataset() -> dict[str, list[dict]]:
                 "ip_address": None,
                 "updated_at": ts("2026-03-03 00:10"),
             },
+            {  # arrives last: its event of 03-01 is user 5's first goal event
+                "id": S2,
+                "user_id": 5,
+                "device_type": "web",
+                "started_at": ts("2026-03-01 11:55"),
+                "ended_at": ts("2026-03-01 12:30"),
+                "country_code": "FR",
+                "city": None,
+                "ip_address": None,
+                "updated_at": ts("2026-03-03 00:20"),
+            },
         ],
         "events": [
             event(11, 1, "2026-03-01 09:00"),
@@ -101,6 +146,10 @@ def dataset() -> dict[str, list[dict]]:
             event(21, 2, "2026-03-02 10:01", session=S1),
             event(22, 2, "2026-03-02 10:02", "conversion", S1),
             event(41, 4, "2026-03-01 10:00"),
+            event(42, 4, "2026-03-01 11:00", "click"),
+            # User 5's goal events: the first is valid only once its session arrives (03-03).
+            event(51, 5, "2026-03-01 12:00", "click", S2),
+            event(52, 5, "2026-03-02 12:00", "click"),
             # One key twice: the newer version (03-03) replaces the 03-01 one.
             event(50, 2, "2026-03-01 23:00", "search"),
             # No key, and a user who arrives on 03-03: quarantined as null_key, and as an
@@ -152,57 +201,9 @@ def dataset() -> dict[str, list[dict]]:
 
 
 def load_partition(conn: psycopg.Connection, day: date) -> None:
-    """Stage one day like the raw loader: append-only tables replace the day's rows; mutable
-    tables upsert by key, never replacing a newer version of a row."""
-    tables = source_tables()
-    for name, rows in dataset().items():
-        table = tables[name]
-        todays = [r for r in rows if partition_of(table, r) == day]
-        if not table.mutable:
-            conn.execute(f"delete from raw.{name} where _partition = %s", (day,))
-            insert_raw(conn, name, todays)
-            continue
-        key = " and ".join(f"{k} = %s" for k in table.key)
-        for row in todays:
-            values = [row[k] for k in table.key]
-            newer = conn.execute(
-                f"select 1 from raw.{name} where {key} and updated_at > %s",
-                [*values, row["updated_at"]],
-            ).fetchone()
-            if newer:
-                continue
-            conn.execute(f"delete from raw.{name} where {key}", values)
-            insert_raw(conn, name, [row])
+    """Stage one day like the raw loader."""
+    load_window(conn, dataset(), day, day + timedelta(days=1))
     conn.commit()
-
-
-def fingerprint(
-    url: str, schema: str, tables_like: str = "%", ignore: tuple[str, ...] = ()
-) -> dict[str, tuple[int, str]]:
-    """Row count and md5 of the sorted rows of every table of a schema (names matching
-    `tables_like`), less the columns in `ignore`."""
-    drop = "".join(f" - '{column}'" for column in ignore)
-    with connect(url) as conn:
-        names = [
-            n
-            for (n,) in conn.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = %s and table_name like %s order by table_name",
-                (schema, tables_like),
-            ).fetchall()
-        ]
-        return {
-            name: conn.execute(
-                "select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from "
-                f"(select (to_jsonb(t){drop})::text as r from {schema}.{name} as t) as rows"
-            ).fetchone()
-            for name in names
-        }
-
-
-def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
-    """Every table in schema marts."""
-    return fingerprint(url, "marts")
 
 
 def staging_fingerprint(url: str) -> dict[str, tuple[int, str]]:
@@ -275,7 +276,8 @@ def test_the_range_reads_every_late_row_right(
 ) -> None:
     url, _ = reference
     # Hand-worked: user 1's three events, user 2's two session events and the newer
-    # version of event 50 (a login on 03-03); user 4 is invalid, so event 41 is not there.
+    # version of event 50 (a login on 03-03), user 5's clicks; user 4 is invalid, so events
+    # 41 and 42 are not there.
     assert fetch(
         url, "select event_id, event_type, event_date from marts.fct_events order by event_id"
     ) == [
@@ -285,7 +287,15 @@ def test_the_range_reads_every_late_row_right(
         (21, "page_view", date(2026, 3, 2)),
         (22, "conversion", date(2026, 3, 2)),
         (50, "login", date(2026, 3, 3)),
+        (51, "click", date(2026, 3, 1)),
+        (52, "click", date(2026, 3, 2)),
     ]
+    # Each remaining assignment's first click after it; user 4's assignment left with them.
+    assert fetch(
+        url,
+        "select user_id, variant, converted_at from intermediate.int_experiment_conversions "
+        "order by user_id",
+    ) == [(1, "a", ts("2026-03-03 09:00")), (5, "a", ts("2026-03-01 12:00"))]
     # User 4's request of 03-01 is gone with user 4: only user 1's remains.
     assert fetch(url, "select request_id from marts.fct_api_requests") == [(82,)]
     assert fetch(
@@ -318,8 +328,10 @@ def test_the_range_checks_every_row_once(
     ) == [
         ("api_requests", "81", ["orphan_fk"]),
         ("events", "41", ["orphan_fk"]),
+        ("events", "42", ["orphan_fk"]),
         ("events", "50", ["duplicate_key"]),
         ("events", None, ["null_key"]),
+        ("experiment_assignments", "[9, 4]", ["orphan_fk"]),
         ("users", "4", ["invalid_enum"]),  # raw keeps its newer version only
     ]
 

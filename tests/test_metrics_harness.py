@@ -75,14 +75,24 @@ MART_COLUMNS: dict[str, str] = {
     "response_ms numeric(10,2), user_id bigint, occurred_at timestamptz",
 }
 
-# Marts the project derives from other marts: derived here the same way from the hand-built
-# rows, so a test gives each fact once. user_daily_activity: one row per non-admin user and
-# UTC day with an event (the metrics read only these two of its columns).
+# Marts the project derives from other marts: derived here by their definition from the
+# hand-built rows, so a test gives each fact once. user_daily_activity: one row per
+# non-admin user and UTC day with an event (the metrics read only these two of its
+# columns). int_experiment_conversions: each assignment with the first event named its
+# experiment's goal_event after assigned_at.
 DERIVED_MARTS: dict[str, str] = {
     "user_daily_activity": (
         "select distinct e.user_id, (e.occurred_at at time zone 'UTC')::date as activity_date "
         "from mart_src.fct_events as e join mart_src.dim_users as u on u.user_id = e.user_id "
         "where u.role is distinct from 'admin'"
+    ),
+    "int_experiment_conversions": (
+        "select a.experiment_id, a.user_id, a.variant, a.assigned_at, "
+        "(select min(e.occurred_at) from mart_src.fct_events as e "
+        "join mart_src.dim_experiments as x on x.experiment_id = a.experiment_id "
+        "where e.user_id = a.user_id and e.event_name = x.goal_event "
+        "and e.occurred_at > a.assigned_at) as converted_at "
+        "from mart_src.fct_experiment_assignments as a"
     ),
 }
 

@@ -14,6 +14,7 @@
     fct_nps_responses, dim_experiments, fct_experiment_assignments, dim_communities,
     fct_community_memberships, fct_community_activity, fct_geo_access_attempts,
     fct_error_logs, fct_api_requests, user_daily_activity
+  and one intermediate table: int_experiment_conversions.
 -#}
 
 {% macro metric_mart(name) -%}
@@ -99,6 +100,12 @@
     (select a.experiment_id, a.user_id, a.variant, {{ u('a.assigned_at') }} as assigned_at
      from {{ metric_mart('fct_experiment_assignments') }} as a
      where {{ metric_not_admin('a.user_id') }})
+  {%- elif name == 'conversions' -%}
+    {#- One row per assignment with its first goal event after it (null: none yet). -#}
+    (select c.experiment_id, c.user_id, c.variant, {{ u('c.assigned_at') }} as assigned_at,
+            {{ u('c.converted_at') }} as converted_at
+     from {{ metric_mart('int_experiment_conversions') }} as c
+     where {{ metric_not_admin('c.user_id') }})
   {%- elif name == 'communities' -%}
     (select community_id, name, is_geo_restricted, {{ u('created_at') }} as created_at
      from {{ metric_mart('dim_communities') }})

@@ -205,3 +205,63 @@
     cross join generate_series(1, 29) as offsets (n)
     where activity.day + offsets.n <= (select processed.as_of_date from {{ ref('int_processed_range') }} as processed)
 {%- endmacro %}
+
+{#
+    The first day of user_progress_daily to rebuild, for every user. Its rows are running
+    totals, so a change on a day changes every later day: the earliest of the window's
+    first day, the days user_daily_activity rebuilt since, the days of practice attempts
+    checked since, and the day after the last one built. A daily run rebuilds its own day.
+    Read once when the model runs and written into its SQL as a literal, so that the
+    planner sees how few rows it selects and reads them by the day index.
+#}
+{% macro progress_rebuild_from() -%}
+    {%- if not (execute and is_incremental()) %}{{ return(none) }}{% endif -%}
+    {%- set query -%}
+        select least(
+            {{ window_start() }},
+            (select min(logged.day) from ({{ rebuilt_since_last_build('user_daily_activity') }}) as logged),
+            (select min(fresh.day) from ({{ rechecked_days('chk_practice_attempts', 'started_at') }}) as fresh (day)),
+            (select max(built.activity_date) + 1 from {{ this }} as built)
+        )::text
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{# The temporary table of the users user_progress_daily rebuilds from a day of their own. #}
+{% macro progress_users_table() -%}
+    {{ this.identifier }}__users_to_rebuild
+{%- endmacro %}
+
+{#
+    Pre-hook of user_progress_daily: delete every user's rows from `first_day` on; and for
+    users checked since (their deletion day or their role may have changed), keep in a
+    temporary table the day they are rebuilt from (the day after their deletion or after
+    their last row, whichever is first; in full when they have no row: new, counted again,
+    or no longer counted, whose rows go and none come back) and delete their rows from it.
+#}
+{% macro delete_progress_to_rebuild(first_day) -%}
+    {% if is_incremental() %}
+    delete from {{ this }} where activity_date >= date '{{ first_day }}';
+    create temporary table {{ progress_users_table() }} on commit drop as
+    select
+        checked.user_id,
+        case
+            when built.last_day is null or counted.user_id is null then '-infinity'::date
+            else least(built.last_day + 1, {{ utc_date('counted.deleted_at') }} + 1, date '{{ first_day }}')
+        end as from_day
+    from (select distinct fresh.id as user_id from {{ checked_since_last_build('chk_users') }} as fresh) as checked
+    left join {{ ref('stg_users') }} as counted
+        on checked.user_id = counted.user_id and not counted.is_internal
+    left join lateral (
+        select max(mine.activity_date) as last_day from {{ this }} as mine where mine.user_id = checked.user_id
+    ) as built on true
+    where checked.user_id is not null;
+    analyze {{ progress_users_table() }};
+    delete from {{ this }} as built
+    using {{ progress_users_table() }} as checked
+    where
+        built.user_id = checked.user_id
+        and built.activity_date >= checked.from_day
+        and checked.from_day < date '{{ first_day }}'
+    {% endif %}
+{%- endmacro %}

@@ -32,28 +32,13 @@ variants as (
     cross join lateral unnest(x.variants) with ordinality as v (variant, ord)
 ),
 
+-- Each assignment with its first goal event after it (int_experiment_conversions keeps
+-- them up to date incrementally), so the cumulative counts read one row per assignment.
 assignments as (
     select a.*
-    from {{ metric_input('assignments') }} as a
+    from {{ metric_input('conversions') }} as a
     where a.experiment_id in (select experiment_id from experiments)
       and a.assigned_at < (select last_end from bounds)
-),
-
--- Each assignment's first goal event: one probe of fct_events' index (user_id, event_name,
--- UTC time) per assignment, never the user's other events or all of their history.
-conversions as (
-    select a.experiment_id, a.user_id, first_goal.converted_at
-    from assignments as a
-    inner join experiments as x on a.experiment_id = x.experiment_id
-    cross join lateral (
-        select min(e.occurred_at) as converted_at
-        from {{ metric_input('events') }} as e
-        where e.user_id = a.user_id
-          and e.event_name = x.goal_event
-          and e.occurred_at > a.assigned_at
-          and e.occurred_at < (select last_end from bounds)
-    ) as first_goal
-    where first_goal.converted_at is not null
 ),
 
 changes as (
@@ -67,14 +52,13 @@ changes as (
     group by 1, 2, 3
     union all
     select
-        {{ metric_clamped_bucket(grain, 'c.converted_at') }},
+        {{ metric_clamped_bucket(grain, 'a.converted_at') }},
         a.experiment_id,
         a.variant,
         0,
         count(*)
     from assignments as a
-    inner join conversions as c
-        on a.experiment_id = c.experiment_id and a.user_id = c.user_id
+    where a.converted_at < (select last_end from bounds)
     group by 1, 2, 3
 ),
 
