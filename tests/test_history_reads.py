@@ -5,10 +5,10 @@ What is read is counted by PostgreSQL itself (pg_stat_user_tables: rows returned
 sequential scans plus rows fetched through indexes) over every table of schemas raw,
 staging and marts, around one real `dbt run` for the new day of the checked staging tables
 and the incremental marts (fct_events, fct_api_requests, fct_sessions,
-user_daily_activity, user_progress_daily, int_experiment_conversions). No timing: rows read. Not in it: the full-refresh marts, and
-int_platform_day_totals, which reads the 30 days of user_daily_activity before a rebuilt
-day (weekly and monthly active users): bounded by 30 days, which both histories here are
-shorter than.
+user_daily_activity, user_progress_daily, int_experiment_conversions). No timing: rows
+read. Not in it: the full-refresh marts, and int_platform_day_totals, which reads the 30
+days of user_daily_activity before a rebuilt day (weekly and monthly active users):
+bounded by 30 days, which both histories here are shorter than.
 """
 
 from __future__ import annotations

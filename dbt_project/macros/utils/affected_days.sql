@@ -152,8 +152,8 @@
     }) }}
 {%- endmacro %}
 
-{# The checked tables int_platform_day_totals reads, with the time that gives a row's day. #}
-{% macro platform_checked_models() -%}
+{# The checked facts int_platform_day_totals reads, with the time that gives a row's day. #}
+{% macro platform_checked_facts() -%}
     {{ return({
         'chk_practice_attempts': 'started_at',
         'chk_mentor_sessions': 'scheduled_at',
@@ -163,8 +163,12 @@
         'chk_geo_access_attempts': 'occurred_at',
         'chk_payments': 'created_at',
         'chk_error_logs': 'occurred_at',
-        'chk_users': 'created_at',
     }) }}
+{%- endmacro %}
+
+{# The checked tables int_platform_day_totals reads (for its watermarks): the facts and users. #}
+{% macro platform_checked_models() -%}
+    {{ return(platform_checked_facts().keys() | list + ['chk_users']) }}
 {%- endmacro %}
 
 {# The incremental marts int_platform_day_totals reads, by the days they rebuilt. #}
@@ -187,7 +191,7 @@
     union
     {{ rebuilt_since_last_build(mart) }}
     {%- endfor %}
-    {%- for checked_model, time_column in platform_checked_models().items() if checked_model != 'chk_users' %}
+    {%- for checked_model, time_column in platform_checked_facts().items() %}
     union
     {{ rechecked_days(checked_model, time_column) }}
     {%- endfor %}

@@ -45,3 +45,10 @@
         interval '1 day'
     ) as spine (day)
 {%- endmacro %}
+
+{# Every day of the processed range, from the first raw partition to the last (date_day). #}
+{% macro processed_days() -%}
+    select spine.date_day
+    from {{ ref('int_processed_range') }} as processed
+    cross join lateral ({{ date_spine('processed.first_date', 'processed.as_of_date + 1') }}) as spine
+{%- endmacro %}

@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_days_to_rebuild('date_day', platform_days_to_rebuild()) }}",
         post_hook=[
-            "{{ record_watermarks(platform_checked_models().keys() | list) }}",
+            "{{ record_watermarks(platform_checked_models()) }}",
             "{{ record_rebuilt_watermarks(platform_read_marts()) }}",
             "analyze {{ this }}",
         ],
@@ -19,20 +19,11 @@
 -- daily_platform adds what follows from the users alone (new and total users, returning
 -- users). Rows of admin users are left out of every user-attributed count; errors and API
 -- requests are system totals and count every row.
-with range as (
-    select
-        first_date,
-        as_of_date
-    from {{ ref('int_processed_range') }}
-),
-
-days as (
+with days as (
     {% if is_incremental() %}
         select rebuilt.day as date_day from {{ rebuilt_days() }} as rebuilt
     {% else %}
-        select spine.date_day
-        from range
-        cross join lateral ({{ date_spine('range.first_date', 'range.as_of_date + 1') }}) as spine
+        {{ processed_days() }}
     {% endif %}
 ),
 

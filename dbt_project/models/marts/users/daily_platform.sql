@@ -5,17 +5,8 @@
 -- The totals of the day's rows come from int_platform_day_totals, rebuilt by affected day;
 -- what follows from the users alone is computed here, one row per user or day: new and
 -- total users, and returning users (active that day, first active before).
-with range as (
-    select
-        first_date,
-        as_of_date
-    from {{ ref('int_processed_range') }}
-),
-
-days as (
-    select spine.date_day
-    from range
-    cross join lateral ({{ date_spine('range.first_date', 'range.as_of_date + 1') }}) as spine
+with days as (
+    {{ processed_days() }}
 ),
 
 users as (
