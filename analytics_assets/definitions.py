@@ -13,7 +13,7 @@ from analytics_assets.pipeline import pipeline_job
 from analytics_assets.quality_checks import build_quality_checks
 from analytics_assets.quarantine_checks import build_quarantine_checks
 from analytics_assets.raw.assets import raw_assets
-from analytics_assets.resources import Databases
+from analytics_assets.resources import warehouse_resources
 from analytics_assets.schedules import metric_jobs, schedules
 
 
@@ -25,7 +25,7 @@ def build_definitions() -> dg.Definitions:
         jobs=[pipeline_job(), *metric_jobs()],
         schedules=[*schedules()],
         sensors=[*drift_sensors()],
-        resources={"databases": Databases(), "dbt": dbt_resource()},
+        resources={**warehouse_resources(), "dbt": dbt_resource()},
         # One process per run: a step in its own process reloads these definitions (seconds
         # each) and GX; the database does the heavy lifting, not Python.
         executor=dg.in_process_executor,

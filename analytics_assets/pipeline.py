@@ -28,6 +28,7 @@ aggregates the runs: it succeeds only when every run did and no blocking check f
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -192,6 +193,8 @@ class RunSummary:
     """`step: error message` of every failed step."""
     failed_checks: tuple[str, ...] = ()
     """`asset:check (blocking|warning)` of every check that did not pass."""
+    blocking_reasons: tuple[str, ...] = ()
+    """`asset:check: description` of every blocking check that failed: why the run did."""
     runs: tuple[GrainRun, ...] = ()
     """Every planned run, the daily one first; empty for a summary of one run."""
 
@@ -221,6 +224,7 @@ class RunSummary:
             lines.append(f"  {'total':<{width}}  {sum(self.rows.values()):>12,} rows")
         lines += [f"  failed step  {failure}" for failure in self.failed_steps]
         lines += [f"  failed check {check}" for check in self.failed_checks]
+        lines += [f"  why          {reason}" for reason in self.blocking_reasons]
         return "\n".join(lines)
 
 
@@ -240,16 +244,16 @@ def summarize(
     failed_steps = tuple(
         f"{event.step_key}: {_failure_message(event)}" for event in result.get_step_failure_events()
     )
-    failed_checks = []
-    blocking_failed = False
+    failed_checks, reasons = [], []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue
-        blocking_failed = blocking_failed or bool(evaluation.blocking)
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         kind = "blocking" if evaluation.blocking else evaluation.severity.value.lower()
-        failed_checks.append(
-            f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name} ({kind})"
-        )
+        failed_checks.append(f"{name} ({kind})")
+        if evaluation.blocking and evaluation.description:
+            reasons.append(f"{name}: {evaluation.description}")
+    blocking_failed = any(c.endswith("(blocking)") for c in failed_checks)
     return RunSummary(
         success=result.success and not blocking_failed,
         run_id=result.run_id,
@@ -259,6 +263,7 @@ def summarize(
         rows=rows,
         failed_steps=failed_steps,
         failed_checks=tuple(failed_checks),
+        blocking_reasons=tuple(reasons),
     )
 
 
@@ -290,6 +295,7 @@ def combine(
         rows=rows,
         failed_steps=tuple(f for s in summaries for f in s.failed_steps),
         failed_checks=tuple(c for s in summaries for c in s.failed_checks),
+        blocking_reasons=tuple(r for s in summaries for r in s.blocking_reasons),
         runs=runs,
     )
 
@@ -331,14 +337,24 @@ def execute_plan(
     backfill of its keys; the rollups only when the first run succeeded."""
     from dagster._core.utils import make_new_run_id
 
+    from analytics_assets.connections import warehouse_url
     from analytics_assets.definitions import defs
     from analytics_assets.instance import ensure_dagster_home
+    from analytics_assets.orphaned_runs import fail_orphaned_runs, process_tags
+    from analytics_assets.writer import writer_lock
 
     ensure_dagster_home()
     started = time.perf_counter()
     summaries: list[RunSummary] = []
     pipeline_run = make_new_run_id()
-    with dg.DagsterInstance.get() as instance, _progress(instance, progress) as track:
+    with (
+        # One writer per warehouse: the runs of this range go together (see writer.py).
+        writer_lock(warehouse_url(), f"analytics run {pipeline_run[:8]}", _say),
+        dg.DagsterInstance.get() as instance,
+        _progress(instance, progress) as track,
+    ):
+        for orphan in fail_orphaned_runs(instance):
+            _say(f"marked run {orphan} failed: its process is gone")
         for planned in plan:
             if summaries and not summaries[0].success:
                 break
@@ -349,7 +365,7 @@ def execute_plan(
             result = job.execute_in_process(
                 instance=instance,
                 run_id=run_id,
-                tags={**planned.tags(), PIPELINE_RUN_TAG: pipeline_run},
+                tags={**planned.tags(), PIPELINE_RUN_TAG: pipeline_run, **process_tags()},
                 raise_on_error=False,
                 # The progress bar replaces Dagster's line-per-event console log.
                 run_config={
@@ -361,6 +377,10 @@ def execute_plan(
             summaries.append(summarize(result, start, end, time.perf_counter() - began))
             finish(summaries[-1].success)
     return combine(plan, summaries, start, end, time.perf_counter() - started)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _failure_message(event: dg.DagsterEvent) -> str:

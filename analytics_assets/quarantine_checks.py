@@ -1,11 +1,17 @@
-"""Quarantine counts per partition as a warning check on each staging model.
+"""Quarantine counts per partition as checks on each staging model.
 
 Staging rejects the raw rows that break the source contract into quarantine
-(dbt_project/models/staging/quarantine). Every staging model `staging/stg_<table>` gets a
-non-blocking check `quarantined_rows`: it passes when no row of its table was quarantined
-in the run's partitions, and otherwise warns with the count per partition and per reason
-and a sample of rejected keys. One step counts every table with one query over
-quarantine.quarantined_rows (the union of the tables' checked views).
+(dbt_project/models/staging/quarantine). Every staging model `staging/stg_<table>` gets:
+- a non-blocking check `quarantined_rows`: it passes when no row of its table was
+  quarantined in the run's partitions, and otherwise warns with the count per partition
+  and per reason and a sample of rejected keys;
+- a blocking check `quarantine_share`: it fails when one reason rejected more than
+  ANALYTICS_QUARANTINE_MAX_SHARE (20%) of the table's rows in the run's partitions, and at
+  least QUARANTINE_MIN_ROWS rows. A few bad rows are the source's business; a fifth of a
+  table rejected for one reason is a broken load, a missing parent table or a changed
+  contract, and its numbers must not be published as if nothing happened.
+One step counts every table with one query over quarantine.quarantined_rows (the union of
+the tables' checked views) and one over quarantine.row_reconciliation (raw rows per table).
 """
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
@@ -20,18 +26,37 @@ import dagster as dg
 
 from analytics_assets.quality_checks import check_window
 from analytics_assets.resources import Databases
+from analytics_assets.settings import get_settings
 from analytics_assets.source.tables import source_tables
 
 if TYPE_CHECKING:
     from quality.runner import Window
 
 CHECK_NAME = "quarantined_rows"
+SHARE_CHECK_NAME = "quarantine_share"
 QUARANTINE_RELATION = "quarantine.quarantined_rows"
+RECONCILIATION_RELATION = "quarantine.row_reconciliation"
 SAMPLE_SIZE = 5
+QUARANTINE_MIN_ROWS = 10
+"""Below this many rows a share says little (a hand-made test day, a quiet table)."""
+
+LIKELY_CAUSES = {
+    "orphan_fk": (
+        "their parent rows are not in staging: was the parent table loaded for these days "
+        "(a failed or skipped raw load), or were the parents themselves quarantined?"
+    ),
+    "duplicate_key": "the source wrote rows twice, or a load of raw was repeated by hand",
+    "missing_required": "the source stopped filling a required column (a contract change?)",
+}
+"""Reason -> what usually causes a large share of it."""
 
 
 def staging_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["staging", f"stg_{table}"])
+
+
+def _check_key(table: str, name: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(staging_key(table), name)
 
 
 @dataclass
@@ -77,6 +102,61 @@ def quarantine_counts(warehouse_url: str, window: "Window | None") -> dict[str, 
             # sorted over every group, so the sample does not depend on the groups' order
             count.sample_keys = sorted([*count.sample_keys, *(keys or [])])[:SAMPLE_SIZE]
     return counts
+
+
+def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
+    """Raw rows per source table in the window (quarantine.row_reconciliation)."""
+    from analytics_assets.db import connect
+
+    sql = f"select source_table, sum(raw_rows) from {RECONCILIATION_RELATION}"
+    params: tuple[object, ...] = ()
+    if window is not None:
+        sql += " where _partition >= %s and _partition < %s"
+        params = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
+    with connect(warehouse_url) as conn:
+        return {t: int(n) for t, n in conn.execute(sql + " group by source_table", params)}
+
+
+def excessive_reasons(
+    count: QuarantineCount, total: int, max_share: float, min_rows: int = QUARANTINE_MIN_ROWS
+) -> list[tuple[str, int]]:
+    """The reasons that rejected more than max_share of the table's `total` rows (and at
+    least min_rows), most first."""
+    if total <= 0:
+        return []
+    return [
+        (reason, rows)
+        for reason, rows in by_count(count.by_reason)
+        if rows >= min_rows and rows / total > max_share
+    ]
+
+
+def share_check_result(
+    key: dg.AssetKey, count: QuarantineCount, total: int, max_share: float, label: str | None
+) -> dg.AssetCheckResult:
+    excessive = excessive_reasons(count, total, max_share)
+    problems = [
+        f"{rows} of {total} {count.table} rows ({rows / total:.0%}) quarantined as {reason}, "
+        f"more than ANALYTICS_QUARANTINE_MAX_SHARE={max_share:g}; likely cause: "
+        + LIKELY_CAUSES.get(reason, "a change in the source; see quarantine.quarantined_rows")
+        for reason, rows in excessive
+    ]
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=SHARE_CHECK_NAME,
+        passed=not excessive,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description="; ".join(problems)
+        or f"no reason rejected more than {max_share:.0%} of {count.table}'s rows",
+        metadata={
+            "partitions": label or "all",
+            "rows": total,
+            "max_share": max_share,
+            "shares": dg.MetadataValue.json(
+                {r: round(n / total, 4) for r, n in by_count(count.by_reason)} if total else {}
+            ),
+        },
+    )
 
 
 def by_count(counter: Counter[str]) -> list[tuple[str, int]]:
@@ -154,6 +234,19 @@ def build_quarantine_checks(
         )
         for key in keys
     ]
+    specs += [
+        dg.AssetCheckSpec(
+            SHARE_CHECK_NAME,
+            asset=key,
+            blocking=True,
+            description=(
+                "Fails when one reason quarantined more than ANALYTICS_QUARANTINE_MAX_SHARE "
+                f"(default 20%) of this table's rows in the run's partitions (at least "
+                f"{QUARANTINE_MIN_ROWS} rows), naming the reason and its likely cause."
+            ),
+        )
+        for key in keys
+    ]
 
     @dg.multi_asset_check(
         specs=specs,
@@ -166,11 +259,18 @@ def build_quarantine_checks(
     ) -> Iterator[dg.AssetCheckResult]:
         label, window = check_window(context)
         counts = quarantine_counts(databases.warehouse_url(), window)
-        selected = {k.asset_key for k in context.selected_asset_check_keys}
-        tables = [t for t in source_tables() if staging_key(t) in selected]
+        selected = set(context.selected_asset_check_keys)
+        tables = [t for t in source_tables() if _check_key(t, CHECK_NAME) in selected]
         url = databases.warehouse_url()
         _record(url, [counts[t] for t in tables], window, label, context.run.run_id)
         for table in tables:
             yield quarantine_check_result(staging_key(table), counts[table], label)
+        shared = [t for t in source_tables() if _check_key(t, SHARE_CHECK_NAME) in selected]
+        if shared:
+            totals = window_rows(url, window)
+            max_share = get_settings().quarantine_max_share
+            for table in shared:
+                total = totals.get(table, 0)
+                yield share_check_result(staging_key(table), counts[table], total, max_share, label)
 
     return [quarantine_counts_check]

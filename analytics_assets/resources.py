@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 
 from analytics_assets import connections
@@ -23,3 +26,28 @@ class Databases(dg.ConfigurableResource):
 
     def warehouse_url(self) -> str:
         return self.warehouse_database_url or connections.warehouse_url()
+
+
+class WarehouseWriter(dg.ConfigurableResource):
+    """The warehouse's writer lock, held for the whole run (analytics_assets/writer.py).
+
+    Every asset that writes the warehouse requires it, so Dagster takes it when the run
+    starts (one process per run: the in-process executor) and releases it when the run
+    ends, however the run was launched.
+    """
+
+    databases: Databases
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseWriter]:
+        from analytics_assets.writer import writer_lock
+
+        run = context.run_id or "a run"
+        with writer_lock(self.databases.warehouse_url(), f"run {run}", context.log.info):
+            yield self
+
+
+def warehouse_resources(databases: Databases | None = None) -> dict[str, dg.ConfigurableResource]:
+    """`databases` and the `writer` lock on the same warehouse: what every asset needs."""
+    databases = databases or Databases()
+    return {"databases": databases, "writer": WarehouseWriter(databases=databases)}

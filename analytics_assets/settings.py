@@ -40,6 +40,8 @@ class Settings:
     """Days before yesterday that the daily schedule stages again, for late rows."""
     pii_key: str
     """Key of the hash that pseudonymises PII columns in the marts."""
+    quarantine_max_share: float = 0.2
+    """A run fails when one reason quarantines more than this share of a table's rows."""
 
     @property
     def embedded(self) -> bool:
@@ -69,6 +71,17 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
+def _env_share(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise SettingsError(f"{name}={raw!r} must be a share between 0 and 1")
+    return value
+
+
 def get_settings() -> Settings:
     """Read the environment now (not cached: tests and the CLI change it)."""
     home = Path(os.environ.get("ANALYTICS_HOME", PROJECT_ROOT / ".analytics")).resolve()
@@ -85,4 +98,5 @@ def get_settings() -> Settings:
         start_date=_env_date("ANALYTICS_START_DATE", "2026-01-01"),
         lookback_days=_env_int("ANALYTICS_LOOKBACK_DAYS", 3),
         pii_key=os.environ.get("ANALYTICS_PII_KEY", "analytics-demo-pii-key"),
+        quarantine_max_share=_env_share("ANALYTICS_QUARANTINE_MAX_SHARE", 0.2),
     )

@@ -35,9 +35,9 @@ def dbt_defs(manifest: Path) -> dict[str, dg.AssetsDefinition]:
 @pytest.fixture(scope="module")
 def graph(dbt_defs: dict[str, dg.AssetsDefinition]) -> dg.AssetGraph:
     from analytics_assets.dbt.project import dbt_resource
-    from analytics_assets.resources import Databases
+    from analytics_assets.resources import warehouse_resources
 
-    resources = {"dbt": dbt_resource(), "databases": Databases()}
+    resources = {"dbt": dbt_resource(), **warehouse_resources()}
     return dg.Definitions(assets=list(dbt_defs.values()), resources=resources).resolve_asset_graph()
 
 

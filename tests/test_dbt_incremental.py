@@ -35,7 +35,7 @@ from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions
 from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource, preserved_environ
 from analytics_assets.pipeline import partition_range_tags
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.settings import DBT_PROJECT_DIR
 
 DAYS = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
@@ -225,7 +225,7 @@ def run_dagster_range(url: str, start: date, end: date) -> dg.ExecuteInProcessRe
         jobs=[job],
         resources={
             "dbt": dbt_resource(),
-            "databases": Databases(warehouse_database_url=url, source_database_url=url),
+            **warehouse_resources(Databases(warehouse_database_url=url, source_database_url=url)),
         },
     )
     with dg.DagsterInstance.ephemeral() as instance:

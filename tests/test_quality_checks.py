@@ -33,7 +33,7 @@ from analytics_assets.quality_checks import (
     suite_check_result,
 )
 from analytics_assets.quarantine_checks import build_quarantine_checks
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, warehouse_resources
 
 PAYMENTS_BY_DAY = {
     "2026-01-05": [
@@ -160,7 +160,9 @@ def job_definitions(url: str) -> dg.JobDefinition:
         assets=ASSETS,
         asset_checks=checks,
         jobs=[dg.define_asset_job("quality_test", selection=dg.AssetSelection.all())],
-        resources={"databases": Databases(warehouse_database_url=url, source_database_url=url)},
+        resources=warehouse_resources(
+            Databases(warehouse_database_url=url, source_database_url=url)
+        ),
     )
     return defs.resolve_job_def("quality_test")
 

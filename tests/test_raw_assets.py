@@ -9,7 +9,7 @@ from test_raw_helpers import at, day, execute, fingerprint, insert, make_databas
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.pipeline import partition_range_tags
 from analytics_assets.raw.assets import RAW_GROUP, build_raw_asset, raw_assets
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.source.tables import source_tables
 
 
@@ -37,9 +37,9 @@ def dbs(make_database, request):
 
 
 def _materialize(dbs, table, instance, **kwargs):
-    resources = {
-        "databases": Databases(source_database_url=dbs.source, warehouse_database_url=dbs.warehouse)
-    }
+    resources = warehouse_resources(
+        Databases(source_database_url=dbs.source, warehouse_database_url=dbs.warehouse)
+    )
     return dg.materialize(
         [build_raw_asset(source_tables()[table])],
         resources=resources,

@@ -31,6 +31,7 @@ from dagster._core.storage.tags import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from analytics_assets.dbt.guard import PARENT_ENV_VAR
 from analytics_assets.dbt.project import (
     dbt_project,
     ensure_manifest,
@@ -41,7 +42,7 @@ from analytics_assets.dbt.project import (
 from analytics_assets.dbt.target import keep_parse_state, prune_invocation_dirs
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, WarehouseWriter
 
 # models/metrics has its own assets (analytics_assets/dbt/metric_assets.py).
 WAREHOUSE_SELECT = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
@@ -98,7 +99,9 @@ def dbt_build(
     is over, its parse state becomes the project's and old invocation directories go
     (analytics_assets/dbt/target.py).
     """
-    with preserved_environ([*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION"]):
+    with preserved_environ([*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION", PARENT_ENV_VAR]):
+        # analytics-dbt dies with this process (analytics_assets/dbt/guard.py).
+        os.environ[PARENT_ENV_VAR] = str(os.getpid())
         # A test of two models (fct_events -> dim_users) runs once both exist: `buildable`
         # takes a test only when all its parents are selected or upstream of the selection.
         # dbt's default (eager) ran it when Dagster selected a subset (models one by one, or
@@ -122,7 +125,10 @@ def _define() -> dg.AssetsDefinition:
         dagster_dbt_translator=WarehouseDbtTranslator(),
     )
     def dbt_warehouse(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        databases: Databases,
+        writer: WarehouseWriter,
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
         yield from dbt_build(dbt, context, run_days_window(context.run.tags, daily_partitions()))

@@ -28,7 +28,7 @@ from analytics_assets.dbt.assets import dbt_build
 from analytics_assets.dbt.project import dbt_project, ensure_manifest, export_profile_env
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, WarehouseWriter
 
 # models/metrics/<folder> -> the partitions of its assets (folder names are also the
 # Dagster group names, see translator.group_for).
@@ -91,7 +91,10 @@ def metric_assets(folder: str) -> dg.AssetsDefinition:
         dagster_dbt_translator=MetricDbtTranslator(),
     )
     def _metrics(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, databases: Databases
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        databases: Databases,
+        writer: WarehouseWriter,
     ) -> Iterator[Any]:
         export_profile_env(databases.warehouse_url())
         yield from dbt_build(dbt, context, context.partition_time_window)

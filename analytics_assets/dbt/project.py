@@ -35,7 +35,14 @@ PROFILE_ENV_VARS = {
 # expression of a big plan before running it: on the marts' queries that took longer than
 # the queries themselves (daily_platform: 18 s with JIT, 4.5 s without at demo scale). A
 # larger work_mem keeps their sorts and hashes in memory.
-DBT_SESSION_OPTIONS = "-c jit=off -c work_mem=64MB"
+# client_connection_check_interval: a session whose dbt died mid-query (its run was killed)
+# stops within a second instead of running the query to its end.
+DBT_SESSION_OPTIONS = "-c jit=off -c work_mem=64MB -c client_connection_check_interval=1000"
+
+
+DBT_APPLICATION_NAME = "analytics-dbt"
+"""How dbt's sessions name themselves in pg_stat_activity (profiles.yml): a writer that
+finds one while it holds the writer lock knows it is an orphan (analytics_assets/writer.py)."""
 
 
 def profile_env(warehouse_url: str) -> dict[str, str]:
@@ -48,7 +55,11 @@ def dbt_env(warehouse_url: str, pgoptions: str | None = None) -> dict[str, str]:
     """Everything a dbt process needs for this warehouse: the profile's variables and the
     session options (added to any PGOPTIONS already given)."""
     options = " ".join(o for o in (pgoptions, DBT_SESSION_OPTIONS) if o)
-    return {**profile_env(warehouse_url), "PGOPTIONS": options}
+    return {
+        **profile_env(warehouse_url),
+        "PGOPTIONS": options,
+        "ANALYTICS_DBT_APPLICATION_NAME": DBT_APPLICATION_NAME,
+    }
 
 
 @contextmanager
@@ -79,11 +90,14 @@ def export_profile_env(warehouse_url: str | None = None) -> dict[str, str]:
 
 
 def dbt_executable() -> str:
-    """The dbt beside this interpreter (the venv's), so a PATH without the venv still works."""
-    beside = Path(sys.executable).parent / "dbt"
-    if beside.exists():
-        return str(beside)
-    return shutil.which("dbt") or "dbt"
+    """`analytics-dbt` (dbt that dies with its parent, analytics_assets/dbt/guard.py) beside
+    this interpreter, so a PATH without the venv still works; plain dbt where it is not
+    installed."""
+    for name in ("analytics-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("analytics-dbt") or shutil.which("dbt") or "dbt"
 
 
 @cache

@@ -12,7 +12,7 @@ from analytics_assets.raw.contract import ContractDrift
 from analytics_assets.raw.ddl import BOOKKEEPING_COLUMNS, RAW_SCHEMA
 from analytics_assets.raw.loader import DayChange, LoadResult, load_window
 from analytics_assets.raw.window import day_label, window_from_datetimes
-from analytics_assets.resources import Databases
+from analytics_assets.resources import Databases, WarehouseWriter
 from analytics_assets.source.tables import SourceTable, source_tables
 
 RAW_GROUP = "raw"
@@ -32,7 +32,9 @@ def load_rule(table: SourceTable) -> str:
     if table.mutable:
         return (
             f"Mutable: a daily partition takes the rows whose `{table.window_column}` falls on "
-            f"that UTC day and upserts them by key ({', '.join(table.key)}); a row never "
+            f"that UTC day, and the older ones raw does not hold yet (newer than the newest "
+            f"`{table.window_column}` in raw; all of them on a first load), and upserts them "
+            f"by key ({', '.join(table.key)}); a row never "
             f"replaces a newer version of itself (newest `{table.window_column}` wins). Rows "
             f"with a null key are replaced per partition. {first}"
         )
@@ -78,7 +80,9 @@ def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             "window_column": table.window_column,
         },
     )
-    def _raw_asset(context: AssetExecutionContext, databases: Databases) -> MaterializeResult:
+    def _raw_asset(
+        context: AssetExecutionContext, databases: Databases, writer: WarehouseWriter
+    ) -> MaterializeResult:
         start, end = context.partition_time_window
         window = window_from_datetimes(start, end, daily_partitions().start.date())
         try:
@@ -91,6 +95,11 @@ def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             f"{RAW_SCHEMA}.{table.name} {window.label()}: {result.rows_copied} rows copied, "
             f"+{result.rows_added} -{result.rows_removed} ~{result.rows_updated} "
             f"in {result.seconds:.2f} s"
+            + (
+                f"; caught up on {result.caught_up} rows of earlier days raw did not hold"
+                if result.caught_up
+                else ""
+            )
         )
         return MaterializeResult(metadata=load_metadata(result))
 
@@ -115,6 +124,7 @@ def load_metadata(result: LoadResult) -> dict[str, dg.MetadataValue]:
     return {
         "load_window": dg.MetadataValue.text(result.window.label()),
         "load_rows_copied": dg.MetadataValue.int(result.rows_copied),
+        "load_rows_caught_up": dg.MetadataValue.int(result.caught_up),
         "load_rows_changed": dg.MetadataValue.int(
             result.rows_added + result.rows_removed + result.rows_updated
         ),

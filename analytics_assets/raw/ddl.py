@@ -43,7 +43,7 @@ def create_raw_table_sql(table: SourceTable) -> sql.Composed:
 def index_names(table: SourceTable) -> tuple[str, ...]:
     names = [f"{table.name}_window_brin"]
     if table.mutable:
-        names.append(f"{table.name}_key")
+        names += [f"{table.name}_key", f"{table.name}_version"]
     return tuple(names)
 
 
@@ -52,9 +52,12 @@ def create_index_sql(table: SourceTable) -> list[sql.Composed]:
 
     BRIN on (_partition, window column): rows arrive in window order, so a block range
     summary is tiny and cheap to keep, yet lets a window delete or a staging filter skip
-    the rest of the table. Mutable tables also get a btree on their key for the upsert.
+    the rest of the table. Mutable tables also get a btree on their key for the upsert, and
+    one on their window column (`updated_at`): the newest version raw holds, where a load
+    catches up from (loader.py), is one step down it.
     """
-    brin, *key = index_names(table)
+    brin, *btrees = index_names(table)
+    columns = {f"{table.name}_key": table.key, f"{table.name}_version": (table.window_column,)}
     statements = [
         sql.SQL("create index if not exists {} on {} using brin ({}, {})").format(
             sql.Identifier(brin),
@@ -63,12 +66,12 @@ def create_index_sql(table: SourceTable) -> list[sql.Composed]:
             sql.Identifier(table.window_column),
         )
     ]
-    for name in key:
+    for name in btrees:
         statements.append(
             sql.SQL("create index if not exists {} on {} ({})").format(
                 sql.Identifier(name),
                 raw_table_name(table),
-                sql.SQL(", ").join(sql.Identifier(k) for k in table.key),
+                sql.SQL(", ").join(sql.Identifier(c) for c in columns[name]),
             )
         )
     return statements

@@ -6,12 +6,14 @@ advisory lock on the table, so a killed load leaves raw as it was and two loads 
 same table take turns.
 
 Append-only tables replace their window: delete its rows, COPY the window in.
-Mutable tables COPY the rows whose `updated_at` falls in the window into a temp table,
-then upsert them by key, the version of a row being its `updated_at`: a key's incoming
-rows replace its raw rows when they are newer (or the same version with another number
-of rows), never when raw holds a newer version (a late, older update never wins), and
-leave raw untouched when nothing changed. Rows with a null key cannot be matched: they
-are replaced per window like append-only rows.
+Mutable tables COPY the rows whose `updated_at` falls in the window, and the older ones
+raw does not hold yet (newer than the newest version raw holds: the table's change
+cursor; every older row when raw holds none), into a temp table, then upsert them by key,
+the version of a row being its `updated_at`: a key's incoming rows replace its raw rows
+when they are newer (or the same version with another number of rows), never when raw
+holds a newer version (a late, older update never wins), and leave raw untouched when
+nothing changed. Rows with a null key cannot be matched: they are replaced per window like
+append-only rows.
 
 What the counts mean (per day of the window):
 - rows_copied: rows read from the source.
@@ -27,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import psycopg
 from psycopg import sql
@@ -65,6 +67,8 @@ class LoadResult:
     window: Window
     days: tuple[DayChange, ...]
     seconds: float
+    caught_up: int = 0
+    """Rows of days before the window that raw did not hold (mutable tables' catch-up)."""
 
     @property
     def rows_copied(self) -> int:
@@ -116,8 +120,10 @@ def load_window(
             )
             # Room for the upsert's hash joins and aggregates to stay in memory.
             dst.execute("set local work_mem = '128MB'")
-            load = _upsert if table.mutable else _replace
-            days = load(src, dst, table, window)
+            if table.mutable:
+                days, caught_up = _upsert(src, dst, table, window)
+            else:
+                days, caught_up = _replace(src, dst, table, window), 0
             # BRIN summarises new pages only when told (or when vacuum passes): until then
             # every window filter reads them all, which after a few loads is all of raw.
             dst.execute(
@@ -125,17 +131,32 @@ def load_window(
                     sql.Literal(f"{RAW_SCHEMA}.{index_names(table)[0]}")
                 )
             )
-    return LoadResult(table.name, window, days, time.perf_counter() - started)
+    return LoadResult(table.name, window, days, time.perf_counter() - started, caught_up)
 
 
-def source_select(table: SourceTable, window: Window) -> sql.Composed:
-    """The window's rows in contract order, plus the daily partition each belongs to."""
+def source_select(
+    table: SourceTable, window: Window, held_until: datetime | None = None
+) -> sql.Composed:
+    """The window's rows in contract order, plus the daily partition each belongs to; for a
+    mutable table also the older rows newer than `held_until` (window_predicate)."""
     return sql.SQL("select {cols}, {part} as _partition from {src} where {where}").format(
         cols=_column_list(table.column_names),
         part=partition_expression(table.window_column, window.first_partition),
         src=sql.Identifier(SOURCE_SCHEMA, table.name),
-        where=window_predicate(table.window_column, window),
+        where=window_predicate(table.window_column, window, table.mutable, held_until),
     )
+
+
+def held_until(dst: psycopg.Connection, table: SourceTable, window: Window) -> datetime | None:
+    """The newest version raw holds from before the window's end (None: none): the change
+    cursor a mutable table's load catches up from. One step down its btree."""
+    row = dst.execute(
+        sql.SQL("select max({col}) from {raw} where {col} < %s").format(
+            col=sql.Identifier(table.window_column), raw=raw_table_name(table)
+        ),
+        (datetime.combine(window.end, datetime.min.time(), UTC),),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def stream_copy(
@@ -204,7 +225,8 @@ def _replace(
 
 def _upsert(
     src: psycopg.Connection, dst: psycopg.Connection, table: SourceTable, window: Window
-) -> tuple[DayChange, ...]:
+) -> tuple[tuple[DayChange, ...], int]:
+    """The window's changes per day, and the rows it caught up on from before the window."""
     raw = raw_table_name(table)
     keys = [sql.Identifier(k) for k in table.key]
     null_key = sql.SQL(" or ").join(sql.SQL("{} is null").format(k) for k in keys)
@@ -215,9 +237,9 @@ def _upsert(
             _INCOMING, raw
         )
     )
-    stream_copy(
-        src, dst, source_select(table, window), _INCOMING, (*table.column_names, "_partition")
-    )
+    held = held_until(dst, table, window)
+    select = source_select(table, window, held)
+    stream_copy(src, dst, select, _INCOMING, (*table.column_names, "_partition"))
     # The planner knows nothing of a fresh temp table; without statistics it guesses badly.
     dst.execute(sql.SQL("analyze {}").format(_INCOMING))
 
@@ -228,14 +250,23 @@ def _upsert(
         ).format(null_key, _INCOMING)
     ):
         copied[day], null_after[day] = rows, null_rows
-    # Null keys cannot be matched: they are replaced per window.
+    # Null keys cannot be matched: they are replaced per window, and so are those of the
+    # rows caught up on (the same condition on raw's rows as on the source's).
+    caught_up = (
+        sql.SQL("_partition < %s")
+        if held is None
+        else sql.SQL("(_partition < %s and {} > {})").format(
+            sql.Identifier(table.window_column), sql.Literal(held)
+        )
+    )
     null_before = _day_counts(
         dst,
         sql.SQL(
-            "with gone as (delete from {raw} where ({null_key}) and _partition between %s and %s "
+            "with gone as (delete from {raw} where ({null_key}) "
+            "and (_partition between %s and %s or {caught_up}) "
             "returning _partition) select _partition, count(*) from gone group by 1"
-        ).format(raw=raw, null_key=null_key),
-        bounds,
+        ).format(raw=raw, null_key=null_key, caught_up=caught_up),
+        (*bounds, window.start),
     )
     _decide(dst, table)
     dst.execute(
@@ -288,7 +319,8 @@ def _upsert(
                 rows_skipped=skipped,
             )
         )
-    return tuple(changes)
+    caught_up = sum(rows for day, rows in copied.items() if day < window.start)
+    return tuple(changes), caught_up
 
 
 def _decide(dst: psycopg.Connection, table: SourceTable) -> None:

@@ -73,17 +73,34 @@ def _midnight(day: date) -> sql.Literal:
     return sql.Literal(f"{day.isoformat()} 00:00:00+00")
 
 
-def window_predicate(column: str, window: Window) -> sql.Composed:
-    """`where` condition choosing the rows of the window by their window column."""
+def window_predicate(
+    column: str, window: Window, catch_up: bool = False, held_until: datetime | None = None
+) -> sql.Composed:
+    """`where` condition choosing the rows of the window by their window column.
+
+    With `catch_up` (mutable tables), also the rows dated before the window that raw does
+    not hold yet: those newer than `held_until` (the newest version raw holds before the
+    window's end), or, when raw holds none, every older row and the undated ones. So the
+    first run of any range, or a run after a gap, finds every parent its rows refer to.
+    """
     col = sql.Identifier(column)
+    lo = _midnight(window.start)
     inside = sql.SQL("({col} >= {lo}::timestamptz and {col} < {hi}::timestamptz)").format(
-        col=col, lo=_midnight(window.start), hi=_midnight(window.end)
+        col=col, lo=lo, hi=_midnight(window.end)
     )
-    if not window.takes_older_rows:
-        return inside
-    return sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
-        inside=inside, col=col, lo=_midnight(window.first_partition)
-    )
+    if catch_up and held_until is None:
+        return sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
+            inside=inside, col=col, lo=lo
+        )
+    if window.takes_older_rows:
+        inside = sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
+            inside=inside, col=col, lo=_midnight(window.first_partition)
+        )
+    if catch_up and held_until is not None:
+        inside = sql.SQL("({inside} or ({col} > {held} and {col} < {lo}::timestamptz))").format(
+            inside=inside, col=col, held=sql.Literal(held_until), lo=lo
+        )
+    return inside
 
 
 def partition_expression(column: str, first_partition: date) -> sql.Composed:

@@ -1,0 +1,54 @@
+"""Runs whose process is gone: marked failed, so no run says "started" for ever.
+
+`analytics run` executes its runs in its own process, where the daemon's run monitoring
+cannot see them. Each such run is tagged with the host and the pid that runs it; before a
+new range starts, every run still STARTING or STARTED whose process no longer exists on
+this host is reported failed, with the reason in its event log.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import dagster as dg
+
+HOST_TAG = "analytics/host"
+PID_TAG = "analytics/pid"
+
+
+def process_tags() -> dict[str, str]:
+    """The tags that say which process executes a run."""
+    return {HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def fail_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Report failed the in-process runs of this host whose process is gone; their ids."""
+    host = socket.gethostname()
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+            tags={HOST_TAG: host},
+        )
+    )
+    failed = []
+    for run in runs:
+        pid = run.tags.get(PID_TAG, "")
+        if not pid.isdigit() or process_alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run,
+            message=f"the process that ran it (pid {pid} on {host}) is gone: killed or crashed",
+        )
+        failed.append(run.run_id)
+    return failed
