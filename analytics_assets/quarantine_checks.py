@@ -11,7 +11,7 @@ Staging rejects the raw rows that break the source contract into quarantine
   table rejected for one reason is a broken load, a missing parent table or a changed
   contract, and its numbers must not be published as if nothing happened.
 One step counts every table with one query over quarantine.quarantined_rows (the union of
-the tables' checked views) and one over quarantine.row_reconciliation (raw rows per table).
+the tables' checked views) and one over the checked tables (rows per table).
 """
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 CHECK_NAME = "quarantined_rows"
 SHARE_CHECK_NAME = "quarantine_share"
 QUARANTINE_RELATION = "quarantine.quarantined_rows"
-RECONCILIATION_RELATION = "quarantine.row_reconciliation"
+CHECKED_SCHEMA = "staging"
 SAMPLE_SIZE = 5
 QUARANTINE_MIN_ROWS = 10
 """Below this many rows a share says little (a hand-made test day, a quiet table)."""
@@ -105,16 +105,33 @@ def quarantine_counts(warehouse_url: str, window: "Window | None") -> dict[str, 
 
 
 def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
-    """Raw rows per source table in the window (quarantine.row_reconciliation)."""
+    """Rows checked per source table in the window: every raw row, valid or not, is in its
+    checked table (staging.chk_<table>), whose `_partition` index finds the window's."""
+    from psycopg import sql
+
     from analytics_assets.db import connect
 
-    sql = f"select source_table, sum(raw_rows) from {RECONCILIATION_RELATION}"
-    params: tuple[object, ...] = ()
+    where, params = sql.SQL(""), []
     if window is not None:
-        sql += " where _partition >= %s and _partition < %s"
-        params = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
+        where = sql.SQL(" where _partition >= %s and _partition < %s")
+        bounds = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
     with connect(warehouse_url) as conn:
-        return {t: int(n) for t, n in conn.execute(sql + " group by source_table", params)}
+        present = [
+            t
+            for t in source_tables()
+            if conn.execute("select to_regclass(%s)", (f"{CHECKED_SCHEMA}.chk_{t}",)).fetchone()[0]
+        ]
+        if not present:
+            return {}
+        counts = sql.SQL(" union all ").join(
+            sql.SQL("select {}::text, count(*) from {}{}").format(
+                sql.Literal(t), sql.Identifier(CHECKED_SCHEMA, f"chk_{t}"), where
+            )
+            for t in present
+        )
+        if window is not None:
+            params = [bound for _ in present for bound in bounds]
+        return {t: int(n) for t, n in conn.execute(counts, params)}
 
 
 def excessive_reasons(

@@ -35,8 +35,15 @@ WRITER_LOCK = (7_002, 0)
 
 _RELATION_KINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view"}
 
-_held: dict[str, int] = {}
-_held_guard = threading.Lock()
+_holds = threading.local()
+
+
+def _held_here() -> dict[str, int]:
+    """Warehouse URL -> how many times this thread holds its lock (a run executes in
+    process on the thread that started it)."""
+    if not hasattr(_holds, "by_url"):
+        _holds.by_url = {}
+    return _holds.by_url
 
 
 def holder_name(run: str) -> str:
@@ -49,21 +56,16 @@ def writer_lock(warehouse_url: str, run: str, log: Callable[[str], None]) -> Ite
     """Hold the warehouse's writer lock for the block, waiting for it if another run holds
     it; heal what a dead writer left once it is ours.
 
-    Re-entrant within a process: `analytics run` holds it around all the runs of a range,
+    Re-entrant within a thread: `analytics run` holds it around all the runs of a range,
     and each run's resource (WarehouseWriter) finds it held already.
     """
-    with _held_guard:
-        if _held.get(warehouse_url):
-            _held[warehouse_url] += 1
-            reentered = True
-        else:
-            reentered = False
-    if reentered:
+    held = _held_here()
+    if held.get(warehouse_url):
+        held[warehouse_url] += 1
         try:
             yield
         finally:
-            with _held_guard:
-                _held[warehouse_url] -= 1
+            held[warehouse_url] -= 1
         return
 
     with connect(warehouse_url, autocommit=True) as conn:
@@ -72,15 +74,13 @@ def writer_lock(warehouse_url: str, run: str, log: Callable[[str], None]) -> Ite
             log(f"waiting for the warehouse's writer lock, held by {_lock_holder(conn)}")
             conn.execute("select pg_advisory_lock(%s, %s)", WRITER_LOCK)
             log("writer lock acquired")
-        with _held_guard:
-            _held[warehouse_url] = 1
+        held[warehouse_url] = 1
         try:
             for healed in heal(conn):
                 log(healed)
             yield
         finally:
-            with _held_guard:
-                _held.pop(warehouse_url, None)
+            held.pop(warehouse_url, None)
             conn.execute("select pg_advisory_unlock(%s, %s)", WRITER_LOCK)
 
 

@@ -52,6 +52,7 @@ FAILED_PAYMENT_RULES = {
 PAYMENTS_CHECK = "marts/fct_payments:gx_fct_payments"
 RAW_CHECK = "raw/events:gx_raw_events"
 QUARANTINE_CHECK = "staging/stg_events:quarantined_rows"
+SHARE_CHECK = "staging/stg_events:quarantine_share"
 
 
 @dg.asset(
@@ -202,10 +203,11 @@ def test_the_check_set_matches_the_suites_and_the_staging_models():
         for c in checks
         for spec in c.check_specs
     }
-    assert set(specs) == {PAYMENTS_CHECK, RAW_CHECK, QUARANTINE_CHECK}
+    assert set(specs) == {PAYMENTS_CHECK, RAW_CHECK, QUARANTINE_CHECK, SHARE_CHECK}
     assert specs[PAYMENTS_CHECK].blocking  # fct_payments.json has critical expectations
     assert not specs[RAW_CHECK].blocking  # raw_events.json only warns
     assert not specs[QUARANTINE_CHECK].blocking
+    assert specs[SHARE_CHECK].blocking  # a fifth of a table rejected for one reason
     # partitioned like their assets: payments and raw by day, the staging view not at all
     assert specs[PAYMENTS_CHECK].partitions_def == daily_partitions()
     assert specs[RAW_CHECK].partitions_def == daily_partitions()

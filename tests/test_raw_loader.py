@@ -16,6 +16,7 @@ from collections import Counter
 
 import pytest
 from test_raw_helpers import (
+    Databases,
     at,
     by_day,
     day,
@@ -28,7 +29,7 @@ from test_raw_helpers import (
     pick_server,
 )
 
-from analytics_assets.db import url_parts
+from analytics_assets.db import url_parts, with_database
 from analytics_assets.raw.contract import ContractDrift
 from analytics_assets.settings import PROJECT_ROOT
 
@@ -52,6 +53,11 @@ def _events(url):
         {"id": 7, "occurred_at": at(4, 0)},  # outside every window loaded below
     ]
     insert(url, "events", [{**r, "event_type": "click", "properties": None} for r in rows])
+
+
+def pick_server_url(database_url):
+    """The server of a database's URL (its `postgres` database)."""
+    return with_database(database_url, "postgres")
 
 
 def _raw_ids(dbs, table="events"):
@@ -154,6 +160,62 @@ def test_mutable_rows_upsert_by_key_and_an_older_version_never_wins(dbs):
     again = load(dbs, "users", day(2), day(4))
     assert by_day(again) == {day(2): (1, 0, 0, 0, 1), day(3): (5, 0, 0, 0, 0)}
     assert fingerprint(dbs.warehouse, "users") == settled
+
+
+def test_a_mutable_load_catches_up_on_the_older_rows_raw_does_not_hold(dbs, make_database):
+    insert(
+        dbs.source,
+        "users",
+        [
+            {"id": 1, "email": "before the first day", "updated_at": at(31, month=12, year=2025)},
+            {"id": 2, "email": "undated", "updated_at": None},
+            {"id": 3, "email": "day 1", "updated_at": at(1)},
+            {"id": 4, "email": "day 3", "updated_at": at(3)},
+            {"id": 5, "email": "day 5", "updated_at": at(5)},
+            {"id": None, "email": "keyless, day 2", "updated_at": at(2)},
+            {"id": 6, "email": "day 7, after the window", "updated_at": at(7)},
+        ],
+    )
+    # A first load of a later window: every older row comes too, in its own day.
+    first = load(dbs, "users", day(5), day(6))
+    assert by_day(first) == {day(5): (1, 1, 0, 0, 0)}
+    assert first.caught_up == 5
+    partitions = "select id, _partition from raw.users order by id nulls last"
+    assert fetch(dbs.warehouse, partitions) == [
+        (1, day(1)),
+        (2, day(1)),
+        (3, day(1)),
+        (4, day(3)),
+        (5, day(5)),
+        (None, day(2)),
+    ]
+    # Rows written since, and a gap before the next window: the gap's rows come along
+    # (newer than the newest raw holds, day 5); a late row older than that does not (the
+    # daily lookback re-stages it), nor does anything after the window.
+    insert(
+        dbs.source,
+        "users",
+        [
+            {"id": 7, "email": "day 4, late", "updated_at": at(4)},
+            {"id": 8, "email": "day 6", "updated_at": at(6)},
+            {"id": None, "email": "keyless, day 6", "updated_at": at(6, 13)},
+        ],
+    )
+    after_gap = load(dbs, "users", day(8), day(9))
+    assert by_day(after_gap) == {day(8): (0, 0, 0, 0, 0)}
+    assert after_gap.caught_up == 3  # users 6 and 8 and the keyless row of day 6
+    assert fetch(dbs.warehouse, "select count(*) from raw.users where id = 7") == [(0,)]
+
+    # Loaded again, in another order or in one window, raw ends the same.
+    settled = fingerprint(dbs.warehouse, "users")
+    assert load(dbs, "users", day(8), day(9)).caught_up == 0
+    assert fingerprint(dbs.warehouse, "users") == settled
+    other = Databases(dbs.source, make_database(pick_server_url(dbs.warehouse)))
+    load(other, "users", day(1), day(9))
+    without_late_row = fingerprint(dbs.warehouse, "users")
+    load(dbs, "users", day(4), day(5))  # the lookback takes the late row
+    assert fingerprint(dbs.warehouse, "users") != without_late_row
+    assert fingerprint(dbs.warehouse, "users") == fingerprint(other.warehouse, "users")
 
 
 def test_composite_key_upsert(dbs):
@@ -329,7 +391,9 @@ def test_raw_tables_get_their_indexes_even_when_made_elsewhere(dbs):
     assert [(t, i) for t, i, _ in indexes] == [
         ("events", "events_window_brin"),
         ("users", "users_key"),
+        ("users", "users_version"),
         ("users", "users_window_brin"),
     ]
     assert "USING brin (_partition, occurred_at)" in indexes[0][2]
     assert "USING btree (id)" in indexes[1][2]
+    assert "USING btree (updated_at)" in indexes[2][2]

@@ -9,7 +9,7 @@
             "{{ record_rebuilt_watermarks(platform_read_marts()) }}",
             "analyze {{ this }}",
         ],
-        indexes=[{'columns': ['date_day']}],
+        indexes=[{'columns': ['date_day'], 'unique': True}],
     )
 }}
 -- depends_on: {{ ref('chk_users') }}

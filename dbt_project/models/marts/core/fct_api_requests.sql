@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        indexes=[{'columns': ['request_date']}],
+        indexes=[{'columns': ['request_id'], 'unique': True}, {'columns': ['request_date']}],
         pre_hook="{{ delete_days_to_rebuild('request_date', api_request_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(['chk_api_requests']) }}",
     )

@@ -6,6 +6,7 @@
         pre_hook="{{ delete_days_to_rebuild('event_date', event_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(['chk_events']) }}",
         indexes=[
+            {'columns': ['event_id'], 'unique': True},
             {'columns': ['event_date']},
             {'columns': ["(occurred_at at time zone 'UTC')"]},
             {'columns': ['user_id', 'occurred_at']},

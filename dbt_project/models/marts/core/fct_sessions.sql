@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_days_to_rebuild('session_date', session_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(['chk_app_sessions', 'chk_events']) }}",
-        indexes=[{'columns': ['session_date']}, {'columns': ['session_id']}, {'columns': ['user_id']}],
+        indexes=[{'columns': ['session_date']}, {'columns': ['session_id'], 'unique': True}, {'columns': ['user_id']}],
     )
 }}
 -- One row per valid app session with duration and bounce flag (METRICS.md

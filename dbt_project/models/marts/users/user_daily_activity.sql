@@ -5,7 +5,7 @@
         on_schema_change='append_new_columns',
         pre_hook="{{ delete_days_to_rebuild('activity_date', user_activity_days_to_rebuild()) }}",
         post_hook="{{ record_watermarks(user_activity_checked_models()) }}",
-        indexes=[{'columns': ['activity_date']}, {'columns': ['user_id', 'activity_date']}],
+        indexes=[{'columns': ['activity_date']}, {'columns': ['user_id', 'activity_date'], 'unique': True}],
     )
 }}
 -- One row per non-admin user and active day (a day with a valid event): what the user did

@@ -1,0 +1,313 @@
+"""Fault drills: what users and machines do to a warehouse, done to it for real.
+
+`analytics run` through its real entry point, on a generated source, against a real
+PostgreSQL: two runs started together, a run SIGKILLed at several points (its whole
+process group, or only its main process as the OOM killer does), the source's connection
+terminated in the middle of a COPY. After each, the tables must equal those of one clean
+run of the same range. Where a drill must stop a run at one point, a lock held by the test
+makes the run wait there, so the drill does not depend on timing. Marked `long`: CI runs
+them in `make test-long`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from dbt_runner import fingerprint
+from test_raw_helpers import make_databases, pick_server
+
+from analytics_assets.db import connect
+from analytics_assets.dbt.project import DBT_APPLICATION_NAME
+from analytics_assets.raw.ddl import ensure_raw_tables
+from analytics_assets.settings import PROJECT_ROOT
+from analytics_assets.source.generator import GenerationSpec, generate
+
+pytestmark = pytest.mark.long
+
+SPEC = GenerationSpec(users=80, days=6, end=date(2026, 6, 30), seed=5, bad_rate=0.02)
+RANGE = ("2026-06-25", "2026-07-01")
+RANGE_ARGS = ("--start", RANGE[0], "--end", RANGE[1])
+PII_KEY = "drill-pii-key"
+COMPARED = {
+    # schema -> columns that record when, not what
+    "staging": ("_loaded_at", "_checked_at"),
+    "intermediate": (),
+    "marts": (),
+    "analytics": ("created_at",),
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    process: subprocess.Popen
+    out: Path
+    err: Path
+
+    def wait(self, timeout: float = 900) -> int:
+        return self.process.wait(timeout)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    @property
+    def stdout(self) -> str:
+        return self.out.read_text()
+
+    @property
+    def stderr(self) -> str:
+        return self.err.read_text()
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    source: str
+    warehouse: str
+    dagster: str
+    home: Path
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "WAREHOUSE_DATABASE_URL": self.warehouse,
+            "SOURCE_DATABASE_URL": self.source,
+            "DAGSTER_DATABASE_URL": self.dagster,
+            "DAGSTER_HOME": str(self.home / "dagster_home"),
+            "ANALYTICS_HOME": str(self.home),
+            "ANALYTICS_PII_KEY": PII_KEY,
+            "ANALYTICS_START_DATE": "2026-06-01",
+        }
+
+    def start_run(self) -> Run:
+        """`analytics run` over RANGE, in a process group of its own; its output goes to
+        files (two runs' logs would fill a pipe that nobody reads while waiting)."""
+        n = len(list(self.home.glob("out-*")))
+        out, err = self.home / f"out-{n}", self.home / f"err-{n}"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "analytics_assets.cli", "run", *RANGE_ARGS],
+                env=self.env(),
+                cwd=PROJECT_ROOT,
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+            )
+        return Run(process, out, err)
+
+    def run(self) -> Run:
+        run = self.start_run()
+        run.wait()
+        return run
+
+    def tables(self) -> dict[str, dict[str, tuple[int, str]]]:
+        return {
+            schema: fingerprint(self.warehouse, schema, ignore=ignore)
+            for schema, ignore in COMPARED.items()
+        }
+
+    def query(self, statement: str, params: tuple = ()) -> list[tuple]:
+        with connect(self.warehouse, autocommit=True) as conn:
+            return conn.execute(statement, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest) -> str:
+    return pick_server(request)
+
+
+@pytest.fixture(scope="module")
+def source(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from analytics_assets.db import drop_database, ensure_database, with_database
+
+    url = with_database(server, f"t_drill_src_{os.getpid()}")
+    ensure_database(url)
+    from analytics_assets.source.ddl import init_source
+
+    init_source(url)
+    generate(url, SPEC)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def make_warehouse(
+    make_database: Callable[[str], str], server: str, source: str, tmp_path: Path
+) -> Callable[[], Warehouse]:
+    count = iter(range(100))
+
+    def make() -> Warehouse:
+        dbs = make_databases(make_database, server, server)
+        home = tmp_path / f"home{next(count)}"
+        home.mkdir()
+        return Warehouse(source, dbs.warehouse, make_database(server), home)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def clean() -> dict:
+    """The tables of one clean run, computed once (by the first drill that needs them)."""
+    return {}
+
+
+def clean_tables(clean: dict, make_warehouse: Callable[[], Warehouse]) -> dict:
+    if "tables" not in clean:
+        reference = make_warehouse()
+        done = reference.run()
+        assert done.returncode == 0, done.stderr
+        clean["tables"] = reference.tables()
+    return clean["tables"]
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def dbt_sessions(wh: Warehouse) -> int:
+    return wh.query(
+        "select count(*) from pg_stat_activity where application_name = %s "
+        "and datname = current_database()",
+        (DBT_APPLICATION_NAME,),
+    )[0][0]
+
+
+def test_two_runs_started_together_both_succeed_one_after_the_other(make_warehouse, clean):
+    expected = clean_tables(clean, make_warehouse)
+    wh = make_warehouse()
+
+    runs = [wh.start_run(), wh.start_run()]
+
+    assert [run.wait() for run in runs] == [0, 0], [run.stderr[-3000:] for run in runs]
+    errs = [run.stderr for run in runs]
+    waited = [err for err in errs if "waiting for the warehouse's writer lock" in err]
+    assert len(waited) == 1  # one waited for the other, named in its message
+    assert "held by 'analytics writer analytics run " in waited[0]
+    assert wh.tables() == expected
+
+
+def waiting_on_a_lock(url: str) -> bool:
+    with connect(url, autocommit=True) as conn:
+        return bool(
+            conn.execute(
+                "select 1 from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock'"
+            ).fetchall()
+        )
+
+
+def metrics_building(wh: Warehouse) -> bool:
+    """dbt is building the metric tables (the warehouse's build is over)."""
+    return bool(
+        wh.query(
+            "select 1 from pg_stat_activity where application_name = %s "
+            "and datname = current_database() and query ilike %s",
+            (DBT_APPLICATION_NAME, '%"analytics".%'),
+        )
+    )
+
+
+@pytest.mark.parametrize("point", ["raw load", "dbt build", "metrics build"])
+def test_a_run_killed_mid_way_is_healed_by_the_next(make_warehouse, clean, point):
+    expected = clean_tables(clean, make_warehouse)
+    wh = make_warehouse()
+    blocker = None
+    if point == "raw load":
+        # Hold raw.events: the load waits for it inside its transaction, where it dies.
+        with connect(wh.warehouse, autocommit=True) as conn:
+            ensure_raw_tables(conn)
+        blocker = connect(wh.warehouse)
+        blocker.execute("lock table raw.events in access exclusive mode")
+    reached = {
+        "raw load": lambda: waiting_on_a_lock(wh.warehouse),
+        "dbt build": lambda: dbt_sessions(wh) > 0,
+        "metrics build": lambda: metrics_building(wh),
+    }[point]
+
+    doomed = wh.start_run()
+    wait_for(lambda: reached() or doomed.poll() is not None, point)
+    assert doomed.poll() is None, f"the run ended before the {point}: {doomed.stderr}"
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait(10)
+    if blocker is not None:
+        blocker.rollback()
+        blocker.close()
+
+    again = wh.run()
+    assert again.returncode == 0, again.stderr
+    assert wh.tables() == expected
+    assert not wh.query(
+        "select relname from pg_class where relname like '%%dbt_backup' or relname like '%%dbt_tmp'"
+    )
+    # The killed run does not stay "started": the next run marked it failed.
+    assert "STARTED" not in run_statuses(wh) and "FAILURE" in run_statuses(wh)
+
+
+def run_statuses(wh: Warehouse) -> list[str]:
+    with connect(wh.dagster) as conn:
+        return [status for (status,) in conn.execute("select status from runs")]
+
+
+def test_the_oom_killer_takes_the_run_and_its_dbt_goes_with_it(make_warehouse, clean):
+    expected = clean_tables(clean, make_warehouse)
+    wh = make_warehouse()
+
+    doomed = wh.start_run()
+    wait_for(lambda: dbt_sessions(wh) > 0 or doomed.poll() is not None, "dbt to start")
+    assert doomed.poll() is None, doomed.stderr
+    os.kill(doomed.pid, signal.SIGKILL)  # the main process only: its dbt child is not signalled
+    doomed.wait(10)
+    # dbt dies with its parent, and its sessions end within seconds.
+    wait_for(lambda: dbt_sessions(wh) == 0, "the orphaned dbt's sessions to end", timeout=20)
+
+    again = wh.run()
+    assert again.returncode == 0, again.stderr
+    assert wh.tables() == expected
+
+
+def test_the_source_connection_killed_mid_copy_is_a_clear_error_and_a_rerun_heals(
+    make_warehouse, clean, source
+):
+    expected = clean_tables(clean, make_warehouse)
+    wh = make_warehouse()
+    assert wh.run().returncode == 0
+    raw_before = fingerprint(wh.warehouse, "raw", ignore=("_loaded_at",))
+
+    # Hold app.events: the load's COPY out of it waits, and is terminated while it does.
+    blocker = connect(source)
+    blocker.execute("lock table app.events in access exclusive mode")
+    run = wh.start_run()
+    wait_for(lambda: waiting_on_a_lock(source) or run.poll() is not None, "the source COPY")
+    with connect(source, autocommit=True) as conn:
+        conn.execute(
+            "select pg_terminate_backend(pid) from pg_stat_activity "
+            "where datname = current_database() and wait_event_type = 'Lock'"
+        )
+    blocker.rollback()
+    blocker.close()
+    assert run.wait() == 1, run.stderr
+    failed = [line for line in run.stdout.splitlines() if "failed step raw__events" in line]
+    assert failed and "terminating connection due to administrator command" in failed[0]
+    assert fingerprint(wh.warehouse, "raw", ignore=("_loaded_at",)) == raw_before
+
+    again = wh.run()
+    assert again.returncode == 0, again.stderr
+    assert wh.tables() == expected
