@@ -223,9 +223,9 @@ def run(start: date, end: date) -> None:
     partitions definition per run)."""
     if end <= start:
         raise click.BadParameter(f"{end} must be after --start {start}", param_hint="'--end'")
+    _preflight()  # before importing the pipeline, which takes seconds (Dagster, dbt)
     from analytics_assets.pipeline import run_range
 
-    _preflight()
     summary = run_range(start, end, progress=sys.stderr.isatty())
     click.echo(summary.render())
     if not summary.success:

@@ -17,9 +17,13 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 MASK = "***"
 
-# `scheme://user:password@`: the password runs to the LAST `@`, because a malformed URL
-# may hold a raw `@` in it; masking too much is better than leaking the rest.
-_USERINFO = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*):(?P<password>.*)@")
+# `scheme://user:password@` (or without the scheme, which someone may forget; `(?!//)`
+# keeps `postgresql://u@h` from reading as user `postgresql`): the password runs to the
+# LAST `@`, because a malformed URL may hold a raw `@` in it, and masking too much is
+# better than leaking the rest.
+_USERINFO = re.compile(
+    r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@/?#\s]*):(?!//)(?P<password>.*)@"
+)
 # `password=...` as a URL query parameter or a conninfo keyword (quoted or not).
 _KEYWORD = re.compile(r"(?i)(?P<key>\bpassword\s*=\s*)(?P<password>'(?:[^'\\]|\\.)*'|[^\s&]*)")
 
