@@ -156,6 +156,16 @@ def test_run_with_a_bad_dagster_url_is_one_line_without_the_password(
     _assert_one_line_and_no_secret(result, tmp_path)
 
 
+@pytest.mark.parametrize("command", [["ui", "--port", "3999"], ["demo", "--users", "5"]])
+def test_ui_and_demo_check_the_databases_before_dagster_starts(
+    command: list[str], tmp_path: Path
+) -> None:
+    result = _run_cli(
+        command, tmp_path, WAREHOUSE_DATABASE_URL=UNREACHABLE, SOURCE_DATABASE_URL=UNREACHABLE
+    )
+    _assert_one_line_and_no_secret(result, tmp_path)
+
+
 # --- dagster.yaml -----------------------------------------------------------------------
 
 
@@ -201,6 +211,8 @@ def test_dagster_yaml_is_private_names_no_password_and_opens(
     assert SECRET in os.environ[STORAGE_URL_ENV]
 
     with dg.DagsterInstance.get() as instance:
+        # The instance's ref goes to every run worker on its command line.
+        assert SECRET not in dg.serialize_value(instance.get_ref())
         result = dg.materialize([probe], instance=instance)
         assert result.success
         run_id = result.run_id
@@ -211,6 +223,21 @@ def test_dagster_yaml_is_private_names_no_password_and_opens(
     for path in home.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_ensure_dagster_home_on_an_unreachable_storage_is_one_line_without_the_password(
+    local_server_url: str,
+    make_database: Callable[[str], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _use_databases(monkeypatch, tmp_path, lambda: make_database(local_server_url))
+    monkeypatch.setenv("DAGSTER_DATABASE_URL", UNREACHABLE)
+
+    with pytest.raises(DatabaseUnreachable) as raised:
+        ensure_dagster_home()
+    assert SECRET not in str(raised.value)
+    assert "\n" not in str(raised.value)
 
 
 def test_an_older_dagster_yaml_with_the_password_is_rewritten_private(
