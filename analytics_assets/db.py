@@ -24,6 +24,8 @@ MASK = "***"
 _USERINFO = re.compile(
     r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@/?#\s]*):(?!//)(?P<password>.*)@"
 )
+# The same inside a message, where a URL does not start the text (`://` required there).
+_INLINE_USERINFO = re.compile(r"(?P<head>://[^:@/?#\s]*):(?P<password>[^@\s]*)@")
 # `password=...` as a URL query parameter or a conninfo keyword (quoted or not).
 _KEYWORD = re.compile(r"(?i)(?P<key>\bpassword\s*=\s*)(?P<password>'(?:[^'\\]|\\.)*'|[^\s&]*)")
 
@@ -145,6 +147,7 @@ def scrub(text: str, urls: list[str]) -> str:
     `password=` left in it: the last filter before a message reaches a terminal or a log."""
     for secret in sorted({s for url in urls for s in _secrets(url)}, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    text = _INLINE_USERINFO.sub(lambda m: f"{m['head']}:{MASK}@", text)
     return _mask(text)
 
 

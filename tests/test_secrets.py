@@ -13,7 +13,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from analytics_assets.db import DatabaseUnreachable, connect, redact, url_parts, with_database
+from analytics_assets.db import (
+    DatabaseUnreachable,
+    connect,
+    redact,
+    scrub,
+    url_parts,
+    with_database,
+)
 from analytics_assets.instance import STORAGE_URL_ENV, ensure_dagster_home
 
 SECRET = "s3cretPassw0rd"
@@ -59,6 +66,15 @@ def test_redact_keeps_what_locates_the_server() -> None:
         redact(f"postgresql://u:{SECRET}@extra@127.0.0.1/db") == "postgresql://u:***@127.0.0.1/db"
     )
     assert redact("postgresql://u@127.0.0.1:5432/db") == "postgresql://u@127.0.0.1:5432/db"
+
+
+def test_scrub_masks_a_password_anywhere_in_a_message() -> None:
+    message = f"could not use postgresql://u:{SECRET}@h/db, password={SECRET} for {SECRET}"
+    scrubbed = scrub(message, [UNREACHABLE])
+    assert SECRET not in scrubbed
+    assert scrubbed == "could not use postgresql://u:***@h/db, password=*** for ***"
+    other = "postgresql://v:another@h/db failed"
+    assert scrub(other, []) == "postgresql://v:***@h/db failed"
 
 
 @pytest.mark.parametrize(
