@@ -27,11 +27,33 @@ class Problem(click.ClickException):
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
+    # psycopg.OperationalError: a server that goes away in the middle of a command (every
+    # failure to connect is a DatabaseUnreachable already) is the environment, not a bug.
+    from psycopg import OperationalError
+
     from analytics_assets.db import DatabaseUnreachable
     from analytics_assets.embedded import EmbeddedServerError
     from analytics_assets.settings import SettingsError
 
-    return (DatabaseUnreachable, EmbeddedServerError, SettingsError)
+    return (DatabaseUnreachable, EmbeddedServerError, SettingsError, OperationalError)
+
+
+def _preflight() -> None:
+    """Connect once to the warehouse, the source and Dagster's storage before Dagster
+    starts: an unreachable or malformed URL then ends in one line (DatabaseUnreachable,
+    password redacted) instead of Dagster's retries and hundreds of lines of tracebacks."""
+    from analytics_assets import connections
+    from analytics_assets.db import connect, ensure_database
+    from analytics_assets.instance import storage_url
+
+    settings = get_settings()
+    for url in (connections.warehouse_url(settings), connections.source_url(settings)):
+        connect(url).close()
+    dagster_url = storage_url(settings)
+    # Dagster's database may not exist yet: ensure_dagster_home creates it, so reach its
+    # server first (this is what fails on a wrong host), then the database itself.
+    ensure_database(dagster_url)
+    connect(dagster_url).close()
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -201,6 +223,7 @@ def run(start: date, end: date) -> None:
     partitions definition per run)."""
     if end <= start:
         raise click.BadParameter(f"{end} must be after --start {start}", param_hint="'--end'")
+    _preflight()  # before importing the pipeline, which takes seconds (Dagster, dbt)
     from analytics_assets.pipeline import run_range
 
     summary = run_range(start, end, progress=sys.stderr.isatty())
@@ -226,6 +249,7 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     spec = _generation_spec(users, days, end, seed, bad_rate)
     if settings.embedded:
         embedded.start(settings)
+    _preflight()
     init_source(source_url())
     click.echo(generate(source_url(), spec, progress=sys.stderr.isatty()).render())
     first = end - timedelta(days=days - 1)
@@ -243,6 +267,7 @@ def ui(port: int) -> None:
     from analytics_assets.instance import ensure_dagster_home
     from analytics_assets.settings import PROJECT_ROOT
 
+    _preflight()
     ensure_dagster_home()
     os.chdir(PROJECT_ROOT)
     os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-p", str(port)])
@@ -262,8 +287,15 @@ def main() -> None:
         sys.exit(2)
 
 
+# The URLs whose passwords no error line may show, whatever built the message.
+_SECRET_URLS = ("WAREHOUSE_DATABASE_URL", "SOURCE_DATABASE_URL", "DAGSTER_DATABASE_URL")
+
+
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    from analytics_assets.db import scrub
+
+    urls = [os.environ[name] for name in _SECRET_URLS if os.environ.get(name)]
+    return scrub(" ".join(message.split()), urls)
 
 
 if __name__ == "__main__":

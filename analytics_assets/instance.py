@@ -9,16 +9,26 @@ from analytics_assets.connections import dagster_storage_url
 from analytics_assets.db import ensure_database, with_database
 from analytics_assets.settings import DAGSTER_DB, Settings, get_settings
 
-_DAGSTER_YAML = """\
-# Written by `analytics`; set DAGSTER_HOME to a directory of your own to manage it yourself.
+# The storage URL holds a password: dagster.yaml names this variable instead, and
+# ensure_dagster_home sets it in os.environ, which `dagster dev` and Dagster's run and
+# step processes inherit from the CLI.
+STORAGE_URL_ENV = "ANALYTICS_DAGSTER_STORAGE_URL"
+
+_HEADER = "# Written by `analytics`"
+
+_DAGSTER_YAML = f"""\
+{_HEADER}; set DAGSTER_HOME to a directory of your own to manage it yourself.
 storage:
   postgres:
-    postgres_url: "{url}"
+    postgres_url:
+      env: {STORAGE_URL_ENV}
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
   config:
-    max_concurrent_runs: 2
+    # Runs write the same warehouse: the daemon queues them instead of running two at
+    # once (an advisory lock serialises the CLI's in-process runs too).
+    max_concurrent_runs: 1
 # A run whose worker died is marked failed instead of staying "started" forever, so the
 # drift sensor and the schedules can request it again.
 run_monitoring:
@@ -45,18 +55,35 @@ def storage_url(settings: Settings) -> str:
 def ensure_dagster_home(settings: Settings | None = None) -> Path:
     """Make DAGSTER_HOME point at a home whose dagster.yaml uses PostgreSQL.
 
-    A DAGSTER_HOME set by the user with its own dagster.yaml is left as it is.
+    A DAGSTER_HOME set by the user with its own dagster.yaml is left as it is; one that
+    `analytics` wrote (an older one may hold the password in clear) is written again.
     """
     settings = settings or get_settings()
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    user_owned = "DAGSTER_HOME" in os.environ and config.exists()
+    user_owned = "DAGSTER_HOME" in os.environ and config.exists() and not _written_by_us(config)
     if not user_owned:
         url = storage_url(settings)
         ensure_database(url)
         # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; dagster-postgres needs psycopg2.
-        sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
-        config.write_text(_DAGSTER_YAML.format(url=sqlalchemy_url))
+        os.environ[STORAGE_URL_ENV] = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        _write_private(config, _DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def _written_by_us(config: Path) -> bool:
+    try:
+        return config.read_text().startswith(_HEADER)
+    except OSError:
+        return False
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read: created 0600, and an existing file (written
+    0644 by older versions) narrowed before anything is written to it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        os.fchmod(fd, 0o600)
+        handle.write(text)
