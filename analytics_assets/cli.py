@@ -223,6 +223,8 @@ def run(start: date, end: date) -> None:
     partitions definition per run)."""
     if end <= start:
         raise click.BadParameter(f"{end} must be after --start {start}", param_hint="'--end'")
+    # The marts pseudonymise with the key: refuse a demo key before any run starts.
+    get_settings().checked_pii_key()
     _preflight()  # before importing the pipeline, which takes seconds (Dagster, dbt)
     from analytics_assets.pipeline import run_range
 
@@ -246,6 +248,7 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     from analytics_assets.source.generator import generate
 
     settings = get_settings()
+    settings.checked_pii_key()
     spec = _generation_spec(users, days, end, seed, bad_rate)
     if settings.embedded:
         embedded.start(settings)

@@ -20,6 +20,10 @@ WAREHOUSE_DB = "warehouse"
 SOURCE_DB = "app"
 DAGSTER_DB = "dagster"
 
+# The key the embedded demo warehouse pseudonymises with when ANALYTICS_PII_KEY is unset. It
+# is public (it is in this file), so a warehouse of real users must not use it.
+DEMO_PII_KEY = "analytics-demo-pii-key"
+
 
 class SettingsError(ValueError):
     """A setting in the environment has a value the project cannot use."""
@@ -39,13 +43,24 @@ class Settings:
     lookback_days: int
     """Days before yesterday that the daily schedule stages again, for late rows."""
     pii_key: str
-    """Key of the hash that pseudonymises PII columns in the marts."""
+    """Key of the hash that pseudonymises PII columns in the marts (use checked_pii_key)."""
     quarantine_max_share: float = 0.2
     """A run fails when one reason quarantines more than this share of a table's rows."""
 
     @property
     def embedded(self) -> bool:
         return self.warehouse_url is None and self.source_url is None
+
+    def checked_pii_key(self) -> str:
+        """The PII key, for whatever pseudonymises with it. Checked here rather than when
+        the environment is read, so commands that never touch PII (`analytics db url`)
+        still work with an explicit warehouse and no key."""
+        if self.pii_key == DEMO_PII_KEY and not self.embedded:
+            raise SettingsError(
+                "set ANALYTICS_PII_KEY to a secret of your own: the demo key is for the "
+                "embedded warehouse only, not for WAREHOUSE_DATABASE_URL"
+            )
+        return self.pii_key
 
     @property
     def pgdata(self) -> Path:
@@ -97,6 +112,7 @@ def get_settings() -> Settings:
         dagster_home=Path(os.environ.get("DAGSTER_HOME", home / "dagster_home")).resolve(),
         start_date=_env_date("ANALYTICS_START_DATE", "2026-01-01"),
         lookback_days=_env_int("ANALYTICS_LOOKBACK_DAYS", 3),
-        pii_key=os.environ.get("ANALYTICS_PII_KEY", "analytics-demo-pii-key"),
+        # An empty key would hash with no secret at all: it counts as unset.
+        pii_key=os.environ.get("ANALYTICS_PII_KEY") or DEMO_PII_KEY,
         quarantine_max_share=_env_share("ANALYTICS_QUARANTINE_MAX_SHARE", 0.2),
     )

@@ -290,6 +290,8 @@ def configure(env: dict[str, str], first: date) -> None:
             "DAGSTER_DATABASE_URL": env["dg"],
             "DAGSTER_HOME": str(Path(env["home"]) / "dagster_home"),
             "ANALYTICS_START_DATE": first.isoformat(),
+            # Explicit URLs refuse the demo PII key; scratch databases need no secret one.
+            "ANALYTICS_PII_KEY": os.environ.get("ANALYTICS_PII_KEY") or "bench-pii-key",
         }
     )
     # dbt's profile and session options. libpq reads PGOPTIONS, so the hand-written SQL

@@ -4,6 +4,7 @@ and is dropped afterwards."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -24,6 +25,18 @@ from analytics_assets.db import (
 from analytics_assets.settings import get_settings
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The PII key of every test: tests point the project at explicit warehouse URLs, which refuse
+# the demo key (settings.Settings.checked_pii_key).
+TEST_PII_KEY = "tests-pii-key"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pii_key() -> Iterator[str]:
+    """ANALYTICS_PII_KEY for the session (and the subprocesses it starts), unless set."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get("ANALYTICS_PII_KEY"):
+            patch.setenv("ANALYTICS_PII_KEY", TEST_PII_KEY)
+        yield os.environ["ANALYTICS_PII_KEY"]
 
 
 @pytest.fixture(scope="session")

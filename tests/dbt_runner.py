@@ -29,8 +29,14 @@ class DbtRunner:
         self.target = workdir / "target"
         self.target.mkdir(parents=True, exist_ok=True)
 
-    def run(self, *args: str, window: tuple[str, str] | None = None) -> str:
-        """`dbt <args>` (with --vars for a window [start, end)); the output on success."""
+    def run(
+        self,
+        *args: str,
+        window: tuple[str, str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
+        """`dbt <args>` (with --vars for a window [start, end)); the output on success.
+        `env` overrides variables of dbt's environment."""
         command = [
             dbt_executable(),
             *args,
@@ -45,8 +51,13 @@ class DbtRunner:
         ]
         if window is not None:
             command += ["--vars", json.dumps({"window_start": window[0], "window_end": window[1]})]
-        env = {**os.environ, **dbt_env(self.url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        full_env = {
+            **os.environ,
+            **dbt_env(self.url),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **(env or {}),
+        }
+        done = subprocess.run(command, env=full_env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             tail = done.stdout[-6000:] + done.stderr[-2000:]
             raise DbtFailed(f"dbt {' '.join(args)} failed:\n{tail}")

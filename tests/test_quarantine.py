@@ -7,9 +7,12 @@ over its unix socket), shared by the tests of the module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from dbt_runner import WAREHOUSE_MODELS, DbtRunner, scratch_database
@@ -19,7 +22,8 @@ from analytics_assets.db import connect
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
 from analytics_assets.source.tables import source_tables
 
-PII_KEY = "test-pii-key"
+# A space and a quote: the key must survive PGOPTIONS and never be quoted into SQL.
+PII_KEY = "k3y-with space'quote"
 FIRST_PARTITION = date(2026, 2, 1)
 S1 = "00000000-0000-0000-0000-000000000001"
 S2 = "00000000-0000-0000-0000-000000000002"
@@ -488,7 +492,7 @@ def dataset() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module", params=["local", "embedded"])
 def warehouse(
     request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
+    dbt_workdir: Path,
     monkeypatch_module: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     server = request.getfixturevalue(f"{request.param}_server_url")
@@ -496,8 +500,18 @@ def warehouse(
     with scratch_database(server) as url:
         with connect(url) as conn:
             load_raw(conn, dataset())
-        DbtRunner(url, tmp_path_factory.mktemp("dbt")).build(WAREHOUSE_MODELS)
+        BUILD_OUTPUT[url] = DbtRunner(url, dbt_workdir / request.param).build(WAREHOUSE_MODELS)
         yield url
+
+
+# What each warehouse's build printed, by warehouse URL.
+BUILD_OUTPUT: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def dbt_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's dbt builds keep their target and logs."""
+    return tmp_path_factory.mktemp("dbt")
 
 
 @pytest.fixture(scope="module")
@@ -608,11 +622,38 @@ def test_no_pii_reaches_the_marts(warehouse: str) -> None:
         )
     }
     assert columns and not (columns & pii)
-    # The email survives only as a keyed hash: md5(key || ':' || email).
-    expected = hashlib.md5(f"{PII_KEY}:user1@example.org".encode()).hexdigest()
+    # The email survives only as a keyed hash: HMAC-SHA256 with the PII key, hex.
+    expected = hmac.new(PII_KEY.encode(), b"user1@example.org", hashlib.sha256).hexdigest()
     assert rows(warehouse, "select email_hash from marts.dim_users where user_id = 1") == [
         (expected,)
     ]
+
+
+def key_encodings(key: str) -> list[bytes]:
+    """The key as dbt's files could hold it: a distinctive part of it (in clear, SQL- or
+    JSON-quoted, PGOPTIONS- or URL-escaped, all keep it), its hex and its base64."""
+    raw = key.encode()
+    return [
+        key.split()[0].encode(),
+        raw.hex().encode(),
+        raw.hex().upper().encode(),
+        base64.b64encode(raw),
+        base64.urlsafe_b64encode(raw),
+    ]
+
+
+def test_the_pii_key_is_in_no_file_dbt_writes(warehouse: str, dbt_workdir: Path) -> None:
+    # dbt's compiled SQL, manifest, run results, logs and parse state of this module's
+    # builds, and the project's own target (the manifest, Dagster's invocation directories).
+    target = Path(__file__).resolve().parent.parent / "dbt_project" / "target"
+    files = [f for root in (dbt_workdir, target) for f in root.rglob("*") if f.is_file()]
+    assert any(f.name == "run_results.json" for f in files)
+    compiled = [f for f in files if f.match("*/dim_users.sql") and "run" in f.parts]
+    assert compiled and "analytics.pii_key" in compiled[0].read_text()
+    for path in files:
+        content = path.read_bytes()
+        for encoding in key_encodings(PII_KEY):
+            assert encoding not in content, (path, encoding)
 
 
 def test_a_quarantined_row_keeps_the_source_row(warehouse: str) -> None:
@@ -624,3 +665,10 @@ def test_a_quarantined_row_keeps_the_source_row(warehouse: str) -> None:
     assert row_data["score"] == 11 and row_data["user_id"] == 1
     assert "_loaded_at" not in row_data and "_partition" not in row_data
     assert partition == date(2026, 2, 4)
+
+
+def test_snapshots_do_not_warn_of_their_timestamp_type(warehouse: str) -> None:
+    # dbt-postgres took "now" as timestamp, the snapshotted updated_at is timestamptz
+    # (macros/utils/snapshot_time.sql).
+    assert "users_snapshot" in BUILD_OUTPUT[warehouse]
+    assert "Data type of snapshot table timestamp columns" not in BUILD_OUTPUT[warehouse]

@@ -33,6 +33,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from analytics_assets.dbt.guard import PARENT_ENV_VAR
 from analytics_assets.dbt.project import (
+    dbt_env_names,
     dbt_project,
     ensure_manifest,
     export_profile_env,
@@ -90,16 +91,23 @@ def _utc_day(moment: datetime) -> str:
 
 
 def dbt_build(
-    dbt: DbtCliResource, context: dg.AssetExecutionContext, window: dg.TimeWindow | None = None
+    dbt: DbtCliResource,
+    context: dg.AssetExecutionContext,
+    warehouse_url: str,
+    window: dg.TimeWindow | None = None,
 ) -> Iterator[Any]:
     """Stream `dbt build` of the context's selection, over a partition window if given.
 
     dagster-dbt copies os.environ into the dbt process when the invocation starts, so the
-    window's variables are set only around that call: no later step inherits them. Once it
+    profile's variables (the PII key among the session options), the window's and the
+    parent's pid are set only around that call: no later step, nor any other connection
+    of this process (the source, Dagster's storage), inherits them. Once it
     is over, its parse state becomes the project's and old invocation directories go
     (analytics_assets/dbt/target.py).
     """
-    with preserved_environ([*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION", PARENT_ENV_VAR]):
+    exported = [*WINDOW_ENV_VARS.values(), "DBT_INDIRECT_SELECTION", PARENT_ENV_VAR]
+    with preserved_environ([*exported, *dbt_env_names()]):
+        export_profile_env(warehouse_url)
         # analytics-dbt dies with this process (analytics_assets/dbt/guard.py).
         os.environ[PARENT_ENV_VAR] = str(os.getpid())
         # A test of two models (fct_events -> dim_users) runs once both exist: `buildable`
@@ -130,8 +138,8 @@ def _define() -> dg.AssetsDefinition:
         databases: Databases,
         writer: WarehouseWriter,
     ) -> Iterator[Any]:
-        export_profile_env(databases.warehouse_url())
-        yield from dbt_build(dbt, context, run_days_window(context.run.tags, daily_partitions()))
+        window = run_days_window(context.run.tags, daily_partitions())
+        yield from dbt_build(dbt, context, databases.warehouse_url(), window)
 
     return dbt_warehouse
 

@@ -25,7 +25,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from analytics_assets.dbt.assets import dbt_build
-from analytics_assets.dbt.project import dbt_project, ensure_manifest, export_profile_env
+from analytics_assets.dbt.project import dbt_project, ensure_manifest
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
 from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
 from analytics_assets.resources import Databases, WarehouseWriter
@@ -96,8 +96,7 @@ def metric_assets(folder: str) -> dg.AssetsDefinition:
         databases: Databases,
         writer: WarehouseWriter,
     ) -> Iterator[Any]:
-        export_profile_env(databases.warehouse_url())
-        yield from dbt_build(dbt, context, context.partition_time_window)
+        yield from dbt_build(dbt, context, databases.warehouse_url(), context.partition_time_window)
 
     return _metrics
 

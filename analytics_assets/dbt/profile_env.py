@@ -2,6 +2,11 @@
 
 For shells and tools that run dbt outside Dagster (sqlfluff's dbt templater, `dbt docs`):
 `eval "$(python -m analytics_assets.dbt.profile_env)"`.
+
+PGOPTIONS is printed without the PII key (analytics.pii_key), so the secret stays out of
+terminals and shell histories. A hand-run `dbt build` of dim_users needs it: append
+`-c analytics.pii_key=<key>` to PGOPTIONS yourself (a backslash before each space or
+backslash of the key).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from analytics_assets.dbt.project import export_profile_env
 
 
 def main() -> None:
-    for name, value in export_profile_env().items():
+    for name, value in export_profile_env(with_pii_key=False).items():
         print(f"export {name}={shlex.quote(value)}")
 
 

@@ -4,6 +4,10 @@ profiles.yml reads the warehouse connection from ANALYTICS_WAREHOUSE_* variables
 password from DBT_ENV_SECRET_WAREHOUSE_PASSWORD, which dbt scrubs from its logs); they are
 set here from the warehouse URL, so dbt follows WAREHOUSE_DATABASE_URL or the embedded
 server like the rest of the project.
+
+The PII key reaches the warehouse as a session setting (analytics.pii_key, through libpq's
+PGOPTIONS), never inside SQL text: dbt writes the SQL it runs to its target directory and
+logs, but not its environment.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 
 from analytics_assets.db import url_parts
-from analytics_assets.settings import DBT_PROJECT_DIR
+from analytics_assets.settings import DBT_PROJECT_DIR, get_settings
 
 # url_parts() key -> the environment variable profiles.yml reads it from.
 PROFILE_ENV_VARS = {
@@ -44,6 +48,9 @@ DBT_APPLICATION_NAME = "analytics-dbt"
 """How dbt's sessions name themselves in pg_stat_activity (profiles.yml): a writer that
 finds one while it holds the writer lock knows it is an orphan (analytics_assets/writer.py)."""
 
+# The session setting macros/utils/pii.sql reads the PII key from.
+PII_KEY_SETTING = "analytics.pii_key"
+
 
 def profile_env(warehouse_url: str) -> dict[str, str]:
     """The environment variables profiles.yml needs to reach the warehouse at this URL."""
@@ -51,15 +58,43 @@ def profile_env(warehouse_url: str) -> dict[str, str]:
     return {var: parts[key] for key, var in PROFILE_ENV_VARS.items()}
 
 
-def dbt_env(warehouse_url: str, pgoptions: str | None = None) -> dict[str, str]:
+def pgoptions_escape(value: str) -> str:
+    """A value as one PGOPTIONS word: the server splits PGOPTIONS at whitespace and takes
+    the character after a backslash as it is (quotes mean nothing there)."""
+    return "".join(f"\\{c}" if c == "\\" or c.isspace() else c for c in value)
+
+
+def session_options(pii_key: str | None) -> str:
+    """dbt's session settings, with the PII key when one is given."""
+    if pii_key is None:
+        return DBT_SESSION_OPTIONS
+    return f"{DBT_SESSION_OPTIONS} -c {PII_KEY_SETTING}={pgoptions_escape(pii_key)}"
+
+
+def dbt_env(
+    warehouse_url: str, pgoptions: str | None = None, *, with_pii_key: bool = True
+) -> dict[str, str]:
     """Everything a dbt process needs for this warehouse: the profile's variables and the
-    session options (added to any PGOPTIONS already given)."""
-    options = " ".join(o for o in (pgoptions, DBT_SESSION_OPTIONS) if o)
+    session options (added to any PGOPTIONS already given), the PII key among them unless
+    with_pii_key is false (a parse or a templater needs no key)."""
+    key = get_settings().checked_pii_key() if with_pii_key else None
+    options = " ".join(o for o in (pgoptions, session_options(key)) if o)
     return {
         **profile_env(warehouse_url),
         "PGOPTIONS": options,
         "ANALYTICS_DBT_APPLICATION_NAME": DBT_APPLICATION_NAME,
     }
+
+
+def dbt_env_names() -> list[str]:
+    """The environment variables dbt_env sets."""
+    return [*PROFILE_ENV_VARS.values(), "PGOPTIONS", "ANALYTICS_DBT_APPLICATION_NAME"]
+
+
+def _own_pgoptions(current: str) -> str:
+    """PGOPTIONS without the options dbt_env appended to it before (they come last)."""
+    start = current.find(DBT_SESSION_OPTIONS)
+    return current if start < 0 else current[:start].strip()
 
 
 @contextmanager
@@ -77,14 +112,17 @@ def preserved_environ(names: Iterable[str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def export_profile_env(warehouse_url: str | None = None) -> dict[str, str]:
-    """Point dbt (run in a subprocess that inherits os.environ) at the warehouse."""
+def export_profile_env(
+    warehouse_url: str | None = None, *, with_pii_key: bool = True
+) -> dict[str, str]:
+    """Point dbt (run in a subprocess that inherits os.environ) at the warehouse. Called
+    again, it replaces the options it added (a changed key too) and keeps the caller's."""
     if warehouse_url is None:
         from analytics_assets.connections import warehouse_url as configured_url
 
         warehouse_url = configured_url()
-    current = os.environ.get("PGOPTIONS", "")
-    env = dbt_env(warehouse_url, None if DBT_SESSION_OPTIONS in current else current)
+    own = _own_pgoptions(os.environ.get("PGOPTIONS", ""))
+    env = dbt_env(warehouse_url, own or None, with_pii_key=with_pii_key)
     os.environ.update(env)
     return env
 
@@ -127,7 +165,8 @@ def prepare_manifest(warehouse_url: str | None = None) -> Path:
     from filelock import FileLock
 
     if warehouse_url is not None:
-        export_profile_env(warehouse_url)
+        # A parse reads no PII: the runs export the key themselves.
+        export_profile_env(warehouse_url, with_pii_key=False)
 
     path = manifest_path()
     path.parent.mkdir(parents=True, exist_ok=True)

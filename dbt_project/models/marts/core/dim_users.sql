@@ -1,5 +1,8 @@
 -- One row per valid user, without PII: email and name are left out; email_hash is a keyed
--- hash of the email for joins with other systems that know it.
+-- hash of the email for joins with other systems that know it. The pre-hook stops the build
+-- with a clear message when dbt's session lacks the key (macros/utils/pii.sql).
+{{ config(pre_hook="{{ require_pii_key() }}") }}
+
 select
     user_id,
     {{ pseudonymize('email') }} as email_hash,

@@ -21,7 +21,8 @@ attempts as (
     select
         user_id,
         count(*) filter (where status = 'completed') as total_tests,
-        round(avg(score) filter (where status = 'completed'), 2) as avg_score,
+        -- Full precision (METRICS.md asks for the average): BI tools round for display.
+        avg(score) filter (where status = 'completed') as avg_score,
         count(*) filter (where status = 'completed' and score = 100) as perfect_tests,
         coalesce(sum(duration_seconds), 0) as practice_seconds
     from {{ ref('fct_practice_attempts') }}
