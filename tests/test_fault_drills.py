@@ -2,7 +2,8 @@
 
 `analytics run` through its real entry point, on a generated source, against a real
 PostgreSQL: two runs started together, a run SIGKILLed at several points (its whole
-process group, or only its main process as the OOM killer does), the source's connection
+process group, or only its main process as the OOM killer does), the warehouse's volume
+full, the source's connection
 terminated in the middle of a COPY. After each, the tables must equal those of one clean
 run of the same range. Where a drill must stop a run at one point, a lock held by the test
 makes the run wait there, so the drill does not depend on timing. Marked `long`: CI runs
@@ -12,9 +13,11 @@ them in `make test-long`.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ import pytest
 from dbt_runner import fingerprint
 from test_raw_helpers import make_databases, pick_server
 
-from analytics_assets.db import connect
+from analytics_assets.db import connect, url_parts
 from analytics_assets.dbt.project import DBT_APPLICATION_NAME
 from analytics_assets.raw.ddl import ensure_raw_tables
 from analytics_assets.settings import PROJECT_ROOT
@@ -310,4 +313,57 @@ def test_the_source_connection_killed_mid_copy_is_a_clear_error_and_a_rerun_heal
 
     again = wh.run()
     assert again.returncode == 0, again.stderr
+    assert wh.tables() == expected
+
+
+@pytest.fixture
+def small_volume(server: str, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A 256 MiB tmpfs as a tablespace of the server: (its mount point, the tablespace)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = Path(tempfile.mkdtemp(prefix="aw-vol-", dir="/tmp"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", str(mount)], check=True)
+    name = f"drill_{os.getpid()}"
+    try:
+        location = mount / "tablespace"
+        location.mkdir()
+        with connect(server, autocommit=True) as conn:
+            (data,) = conn.execute("show data_directory").fetchone()
+            os.chown(location, os.stat(data).st_uid, os.stat(data).st_gid)
+            conn.execute(f"create tablespace {name} location '{location}'")
+        yield mount, name
+    finally:
+        with connect(server, autocommit=True) as conn:
+            conn.execute(f"drop tablespace if exists {name}")
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_the_run_cleanly_and_the_run_succeeds_once_space_is_freed(
+    make_warehouse, clean, server, small_volume
+):
+    expected = clean_tables(clean, make_warehouse)
+    mount, tablespace = small_volume
+    wh = make_warehouse()
+    with connect(server, autocommit=True) as conn:
+        # The warehouse's tables on the small volume; its WAL stays on the server's disk,
+        # as with a data volume of its own.
+        conn.execute(
+            f"alter database {url_parts(wh.warehouse)['dbname']} set tablespace {tablespace}"
+        )
+    # Leave less room than the run needs (its tables take a few tens of MB).
+    ballast = mount / "ballast"
+    free = shutil.disk_usage(mount).free
+    subprocess.run(["fallocate", "-l", str(free - 6 * 2**20), str(ballast)], check=True)
+
+    full = wh.run()
+    output = full.stdout + full.stderr
+    assert full.returncode == 1, output[-3000:]
+    assert "No space left on device" in output
+    assert not wh.query(
+        "select relname from pg_class where relname like '%%dbt_backup' or relname like '%%dbt_tmp'"
+    )
+
+    ballast.unlink()
+    again = wh.run()
+    assert again.returncode == 0, again.stderr[-3000:]
     assert wh.tables() == expected

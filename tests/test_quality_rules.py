@@ -14,6 +14,7 @@ a duplicated key makes every row of the duplicate group unexpected (2 for one du
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ def utc_day(date_column: str, ts_column: str) -> str:
 
 
 def email_hash(user_id: int) -> str:
-    return hashlib.md5(f"key:{user_id}".encode()).hexdigest()
+    """What dim_users holds: an HMAC-SHA256, 64 hex digits."""
+    return hmac.new(b"key", str(user_id).encode(), hashlib.sha256).hexdigest()
 
 
 def dim_user(user_id: int | None, **o: Any) -> dict[str, Any]:
