@@ -210,7 +210,8 @@ def test_a_mutable_load_catches_up_on_the_older_rows_raw_does_not_hold(dbs, make
     settled = fingerprint(dbs.warehouse, "users")
     assert load(dbs, "users", day(8), day(9)).caught_up == 0
     assert fingerprint(dbs.warehouse, "users") == settled
-    other = Databases(dbs.source, make_database(pick_server_url(dbs.warehouse)))
+    server = pick_server_url(dbs.warehouse)
+    other = Databases(dbs.source, make_databases(make_database, server, server).warehouse)
     load(other, "users", day(1), day(9))
     without_late_row = fingerprint(dbs.warehouse, "users")
     load(dbs, "users", day(4), day(5))  # the lookback takes the late row

@@ -186,28 +186,35 @@
       weekly and monthly active users count that day.
 #}
 {% macro platform_days_to_rebuild() -%}
-    {{ window_days() }}
-    {%- for mart in platform_read_marts() %}
-    union
-    {{ rebuilt_since_last_build(mart) }}
-    {%- endfor %}
-    {%- for checked_model, time_column in platform_checked_facts().items() %}
-    union
-    {{ rechecked_days(checked_model, time_column) }}
-    {%- endfor %}
-    {%- for fact, columns in platform_user_facts().items() %}
-    union
-    select facts.{{ columns[1] }} from {{ ref(fact) }} as facts
-    where facts.{{ columns[0] }} in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
-    {%- endfor %}
-    union
-    select sessions.session_date from {{ ref('fct_sessions') }} as sessions
-    where sessions.user_id in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
-    union
-    select activity.day + offsets.n
-    from ({{ rebuilt_since_last_build('user_daily_activity') }}) as activity
-    cross join generate_series(1, 29) as offsets (n)
-    where activity.day + offsets.n <= (select processed.as_of_date from {{ ref('int_processed_range') }} as processed)
+    {#- Only processed days (int_processed_range), as in a first build: a row checked since
+        may carry a day outside them (a quarantined row dated in the future), and 29 days
+        after a day of activity reach past the last one. -#}
+    select candidate.day
+    from (
+        {{ window_days() }}
+        {%- for mart in platform_read_marts() %}
+        union
+        {{ rebuilt_since_last_build(mart) }}
+        {%- endfor %}
+        {%- for checked_model, time_column in platform_checked_facts().items() %}
+        union
+        {{ rechecked_days(checked_model, time_column) }}
+        {%- endfor %}
+        {%- for fact, columns in platform_user_facts().items() %}
+        union
+        select facts.{{ columns[1] }} from {{ ref(fact) }} as facts
+        where facts.{{ columns[0] }} in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
+        {%- endfor %}
+        union
+        select sessions.session_date from {{ ref('fct_sessions') }} as sessions
+        where sessions.user_id in (select fresh.id from {{ checked_since_last_build('chk_users') }} as fresh)
+        union
+        select activity.day + offsets.n
+        from ({{ rebuilt_since_last_build('user_daily_activity') }}) as activity
+        cross join generate_series(1, 29) as offsets (n)
+    ) as candidate (day)
+    inner join {{ ref('int_processed_range') }} as processed
+        on candidate.day between processed.first_date and processed.as_of_date
 {%- endmacro %}
 
 {#
