@@ -384,11 +384,18 @@ def _say(message: str) -> None:
 
 
 def _failure_message(event: dg.DagsterEvent) -> str:
-    """One line: a dg.Failure's own description, else the error's message."""
+    """One line: a dg.Failure's own description, else the error that caused the failure
+    (Dagster wraps it in "Error occurred while executing op ...")."""
     data = event.step_failure_data
-    described = data.user_failure_data.description if data.user_failure_data else None
-    message = described or (data.error.message if data.error else "failed")
-    return " ".join(message.split())
+    if data.user_failure_data and data.user_failure_data.description:
+        return " ".join(data.user_failure_data.description.split())
+    error = data.error
+    while error is not None and error.cause is not None:
+        error = error.cause
+    if error is None:
+        return "failed"
+    lines = error.message.strip().splitlines()
+    return " ".join(lines[0].split()) if lines else error.cls_name or "failed"
 
 
 Finish = Callable[[bool], None]

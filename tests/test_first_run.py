@@ -16,6 +16,10 @@ from test_raw_helpers import fetch, insert, make_databases, pick_server
 
 from analytics_assets.pipeline import run_range
 
+# Whole runs of the pipeline, minutes together: `make test-long` (the loader's catch-up has
+# its own quick test in test_raw_loader.py).
+pytestmark = pytest.mark.long
+
 DAY = date(2026, 3, 30)
 USERS = 12
 

@@ -5,6 +5,7 @@
 import warnings
 
 import dagster as dg
+import psycopg
 from dagster import AssetExecutionContext, MaterializeResult
 
 from analytics_assets.partitions import daily_partitions
@@ -89,6 +90,14 @@ def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
             result = load_window(databases.source_url(), databases.warehouse_url(), table, window)
         except ContractDrift as err:
             raise dg.Failure(description=str(err), allow_retries=False) from None
+        except psycopg.Error as err:
+            # A lost connection, a full disk, a cancelled query: the load is one warehouse
+            # transaction, so raw is as it was; say so, in one line.
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise dg.Failure(
+                description=f"loading {RAW_SCHEMA}.{table.name} {window.label()} failed: "
+                f"{reason} ({RAW_SCHEMA}.{table.name} is as it was: run these days again)"
+            ) from err
         for day in result.days:
             context.add_asset_metadata(day_metadata(day), partition_key=day.day.isoformat())
         context.log.info(
