@@ -92,7 +92,7 @@ def _try_lock(conn: psycopg.Connection) -> bool:
 def _lock_holder(conn: psycopg.Connection) -> str:
     row = conn.execute(
         """
-        select a.application_name, a.pid, a.backend_start
+        select a.application_name, a.pid, to_char(a.backend_start at time zone 'UTC', 'HH24:MI:SS')
         from pg_locks as l join pg_stat_activity as a on a.pid = l.pid
         where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s
         """,
@@ -101,7 +101,7 @@ def _lock_holder(conn: psycopg.Connection) -> str:
     if row is None:
         return "another run (it has just finished)"
     name, pid, since = row
-    return f"'{name or 'an unnamed session'}' (backend pid {pid}, since {since:%H:%M:%S %Z})"
+    return f"'{name or 'an unnamed session'}' (backend pid {pid}, since {since} UTC)"
 
 
 def heal(conn: psycopg.Connection) -> list[str]:
