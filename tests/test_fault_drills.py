@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from dbt_runner import fingerprint
-from test_raw_helpers import make_databases, pick_server
+from test_raw_helpers import make_databases
 
 from analytics_assets.db import connect, url_parts
 from analytics_assets.dbt.project import DBT_APPLICATION_NAME
@@ -135,9 +135,10 @@ class Warehouse:
             return conn.execute(statement, params).fetchall()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["local", "embedded"])
 def server(request: pytest.FixtureRequest) -> str:
-    return pick_server(request)
+    """Every drill on each PostgreSQL path: the local server and the embedded one."""
+    return request.getfixturevalue(f"{request.param}_server_url")
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +171,9 @@ def make_warehouse(
 
 
 @pytest.fixture(scope="module")
-def clean() -> dict:
-    """The tables of one clean run, computed once (by the first drill that needs them)."""
+def clean(server: str) -> dict:
+    """The tables of one clean run on this server, computed once (by the first drill that
+    needs them)."""
     return {}
 
 
