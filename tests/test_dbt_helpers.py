@@ -11,8 +11,11 @@ import pytest
 
 from analytics_assets.dbt.assets import window_env, window_vars
 from analytics_assets.dbt.project import (
+    APPLICATION_NAME_VAR,
+    DBT_APPLICATION_NAME,
     PROFILE_ENV_VARS,
     dbt_env,
+    dbt_env_names,
     preserved_environ,
     profile_env,
 )
@@ -116,7 +119,10 @@ def test_dbt_sessions_run_without_jit_and_keep_given_options() -> None:
     kept = dbt_env("postgresql://postgres@localhost/wh", "-c statement_timeout=0")
     assert kept["PGOPTIONS"].startswith("-c statement_timeout=0 ")
     assert "-c jit=off" in kept["PGOPTIONS"]
-    assert set(kept) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS"}
+    assert set(kept) == set(dbt_env_names())
+    assert set(dbt_env_names()) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS", APPLICATION_NAME_VAR}
+    # dbt's sessions name themselves, so a writer can tell an orphaned one (writer.py).
+    assert kept[APPLICATION_NAME_VAR] == DBT_APPLICATION_NAME
 
 
 def test_preserved_environ_restores_set_and_unset_variables(

@@ -47,6 +47,8 @@ DBT_SESSION_OPTIONS = "-c jit=off -c work_mem=64MB -c client_connection_check_in
 DBT_APPLICATION_NAME = "analytics-dbt"
 """How dbt's sessions name themselves in pg_stat_activity (profiles.yml): a writer that
 finds one while it holds the writer lock knows it is an orphan (analytics_assets/writer.py)."""
+APPLICATION_NAME_VAR = "ANALYTICS_DBT_APPLICATION_NAME"
+"""The environment variable profiles.yml reads the application name from."""
 
 # The session setting macros/utils/pii.sql reads the PII key from.
 PII_KEY_SETTING = "analytics.pii_key"
@@ -82,13 +84,13 @@ def dbt_env(
     return {
         **profile_env(warehouse_url),
         "PGOPTIONS": options,
-        "ANALYTICS_DBT_APPLICATION_NAME": DBT_APPLICATION_NAME,
+        APPLICATION_NAME_VAR: DBT_APPLICATION_NAME,
     }
 
 
 def dbt_env_names() -> list[str]:
     """The environment variables dbt_env sets."""
-    return [*PROFILE_ENV_VARS.values(), "PGOPTIONS", "ANALYTICS_DBT_APPLICATION_NAME"]
+    return [*PROFILE_ENV_VARS.values(), "PGOPTIONS", APPLICATION_NAME_VAR]
 
 
 def _own_pgoptions(current: str) -> str:
