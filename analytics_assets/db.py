@@ -1,7 +1,7 @@
 """Small helpers over libpq URLs and psycopg connections.
 
 A URL usually carries a password, and libpq's messages about a malformed one quote it (or
-the part it choked on): every message built here goes through `redact`/`_scrub`, and every
+the part it choked on): every message built here goes through `redact`/`scrub`, and every
 failure to parse or to connect is one DatabaseUnreachable line.
 """
 
@@ -137,11 +137,6 @@ def _secrets(url: str) -> list[str]:
     return sorted((secret for secret in found if secret), key=len, reverse=True)
 
 
-def _scrub(text: str, url: str) -> str:
-    """The text with every possible password of the URL masked."""
-    return scrub(text, [url])
-
-
 def scrub(text: str, urls: list[str]) -> str:
     """The text with every possible password of these URLs masked, and any `user:pw@` or
     `password=` left in it: the last filter before a message reaches a terminal or a log."""
@@ -157,7 +152,7 @@ def _reason(err: BaseException, url: str) -> str:
     message = str(err).strip()
     first = message.splitlines()[0] if message else type(err).__name__
     placeholder = "\x00url\x00"
-    return _scrub(first.replace(url, placeholder), url).replace(placeholder, redact(url))
+    return scrub(first.replace(url, placeholder), [url]).replace(placeholder, redact(url))
 
 
 def ensure_database(url: str) -> None:

@@ -245,15 +245,16 @@ def summarize(
         f"{event.step_key}: {_failure_message(event)}" for event in result.get_step_failure_events()
     )
     failed_checks, reasons = [], []
+    blocking_failed = False
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue
+        blocking_failed = blocking_failed or bool(evaluation.blocking)
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         kind = "blocking" if evaluation.blocking else evaluation.severity.value.lower()
         failed_checks.append(f"{name} ({kind})")
         if evaluation.blocking and evaluation.description:
             reasons.append(f"{name}: {evaluation.description}")
-    blocking_failed = any(c.endswith("(blocking)") for c in failed_checks)
     return RunSummary(
         success=result.success and not blocking_failed,
         run_id=result.run_id,

@@ -111,15 +111,19 @@ def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
 
     from analytics_assets.db import connect
 
-    where, params = sql.SQL(""), []
+    where = sql.SQL("")
     if window is not None:
-        where = sql.SQL(" where _partition >= %s and _partition < %s")
-        bounds = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
+        where = sql.SQL(" where _partition >= {} and _partition < {}").format(
+            sql.Literal(window.start.astimezone(UTC).date()),
+            sql.Literal(window.end.astimezone(UTC).date()),
+        )
     with connect(warehouse_url) as conn:
         present = [
-            t
-            for t in source_tables()
-            if conn.execute("select to_regclass(%s)", (f"{CHECKED_SCHEMA}.chk_{t}",)).fetchone()[0]
+            table
+            for (table,) in conn.execute(
+                "select t from unnest(%s::text[]) as t where to_regclass(%s || t) is not null",
+                (list(source_tables()), f"{CHECKED_SCHEMA}.chk_"),
+            )
         ]
         if not present:
             return {}
@@ -129,9 +133,7 @@ def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
             )
             for t in present
         )
-        if window is not None:
-            params = [bound for _ in present for bound in bounds]
-        return {t: int(n) for t, n in conn.execute(counts, params)}
+        return {t: int(n) for t, n in conn.execute(counts)}
 
 
 def excessive_reasons(

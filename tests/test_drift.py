@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import dagster as dg
 import pytest
-from test_raw_helpers import execute, fetch, insert, make_databases, pick_server
+from test_raw_helpers import execute, fetch, insert, pipeline_databases
 
 from analytics_assets.drift import (
     DRIFT_SENSOR,
@@ -151,12 +151,7 @@ def day_ago(days: int) -> date:
 
 @pytest.fixture
 def env(make_database, request, monkeypatch, tmp_path):
-    server = pick_server(request)
-    dbs = make_databases(make_database, server, server)
-    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
-    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
-    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
     monkeypatch.setenv("ANALYTICS_LOOKBACK_DAYS", "3")
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)
     ensure_dagster_home()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from test_raw_helpers import fetch, insert, make_databases, pick_server
+from test_raw_helpers import fetch, insert, pipeline_databases
 
 from analytics_assets.pipeline import run_range
 
@@ -30,12 +30,7 @@ def _at(month: int, day: int, hour: int = 10) -> datetime:
 
 @pytest.fixture
 def dbs(make_database, request, monkeypatch, tmp_path):
-    server = pick_server(request)
-    dbs = make_databases(make_database, server, server)
-    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
-    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
-    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)  # the default: 2026-01-01
     monkeypatch.delenv("ANALYTICS_QUARANTINE_MAX_SHARE", raising=False)
     # Users and content written in January, long before the range; attempts on its day.

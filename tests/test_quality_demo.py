@@ -9,7 +9,7 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import make_databases, pick_server
+from test_raw_helpers import pipeline_databases
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.quarantine_checks import CHECK_NAME
@@ -24,12 +24,7 @@ REQUIRED_GROUPS = ("raw", "staging", "marts", "daily")
 
 @pytest.fixture
 def env(make_database, request, monkeypatch, tmp_path):
-    server = pick_server(request)
-    dbs = make_databases(make_database, server, server)
-    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
-    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
-    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
     return dbs
 
 

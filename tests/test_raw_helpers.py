@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +52,23 @@ def make_databases(
             )
     init_source(source)
     return Databases(source, warehouse)
+
+
+def pipeline_databases(
+    make_database: Callable[[str], str],
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Databases:
+    """A source and a warehouse on one server, and the environment that points the
+    pipeline (and a Dagster instance of the test's own) at them."""
+    server = pick_server(request)
+    dbs = make_databases(make_database, server, server)
+    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
+    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
+    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    return dbs
 
 
 def at(day: int, hour: int = 12, minute: int = 0, month: int = 1, year: int = 2026) -> datetime:

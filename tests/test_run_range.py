@@ -6,7 +6,14 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import at, day, execute, fetch, insert, make_databases, pick_server
+from test_raw_helpers import (
+    at,
+    day,
+    execute,
+    fetch,
+    insert,
+    pipeline_databases,
+)
 
 from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
 from analytics_assets.source.tables import source_tables
@@ -14,12 +21,7 @@ from analytics_assets.source.tables import source_tables
 
 @pytest.fixture
 def env(make_database, request, monkeypatch, tmp_path):
-    server = pick_server(request)
-    dbs = make_databases(make_database, server, server)
-    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
-    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
-    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
     insert(
         dbs.source,
         "events",

@@ -140,35 +140,21 @@ def _assert_one_line_and_no_secret(
             assert SECRET.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.parametrize("bad", ["WAREHOUSE", "SOURCE", "DAGSTER"])
 @pytest.mark.parametrize("url", [*MALFORMED, UNREACHABLE])
-def test_run_with_a_bad_warehouse_url_is_one_line_without_the_password(
-    url: str, tmp_path: Path
+def test_run_with_a_bad_url_is_one_line_without_the_password(
+    bad: str,
+    url: str,
+    local_server_url: str,
+    make_database: Callable[[str], str],
+    tmp_path: Path,
 ) -> None:
-    result = _run_cli(RUN, tmp_path, WAREHOUSE_DATABASE_URL=url, SOURCE_DATABASE_URL=url)
-    _assert_one_line_and_no_secret(result, tmp_path)
-
-
-@pytest.mark.parametrize("url", [*MALFORMED, UNREACHABLE])
-def test_run_with_a_bad_source_url_is_one_line_without_the_password(
-    url: str, local_server_url: str, make_database: Callable[[str], str], tmp_path: Path
-) -> None:
-    warehouse = make_database(local_server_url)
-    result = _run_cli(RUN, tmp_path, WAREHOUSE_DATABASE_URL=warehouse, SOURCE_DATABASE_URL=url)
-    _assert_one_line_and_no_secret(result, tmp_path)
-
-
-@pytest.mark.parametrize("url", [*MALFORMED, UNREACHABLE])
-def test_run_with_a_bad_dagster_url_is_one_line_without_the_password(
-    url: str, local_server_url: str, make_database: Callable[[str], str], tmp_path: Path
-) -> None:
-    warehouse, source = make_database(local_server_url), make_database(local_server_url)
-    result = _run_cli(
-        RUN,
-        tmp_path,
-        WAREHOUSE_DATABASE_URL=warehouse,
-        SOURCE_DATABASE_URL=source,
-        DAGSTER_DATABASE_URL=url,
-    )
+    """One URL bad (the warehouse's, the source's or Dagster's storage), the others good."""
+    env = {
+        f"{name}_DATABASE_URL": url if name == bad else make_database(local_server_url)
+        for name in ("WAREHOUSE", "SOURCE", "DAGSTER")
+    }
+    result = _run_cli(RUN, tmp_path, **env)
     _assert_one_line_and_no_secret(result, tmp_path)
 
 

@@ -88,16 +88,14 @@ def window_predicate(
     inside = sql.SQL("({col} >= {lo}::timestamptz and {col} < {hi}::timestamptz)").format(
         col=col, lo=lo, hi=_midnight(window.end)
     )
-    if catch_up and held_until is None:
+    # The first partition starts at the project's first day, so "every older row" is the
+    # same condition for it as for a catch-up when raw holds nothing.
+    if window.takes_older_rows or (catch_up and held_until is None):
         return sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
             inside=inside, col=col, lo=lo
         )
-    if window.takes_older_rows:
-        inside = sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
-            inside=inside, col=col, lo=_midnight(window.first_partition)
-        )
-    if catch_up and held_until is not None:
-        inside = sql.SQL("({inside} or ({col} > {held} and {col} < {lo}::timestamptz))").format(
+    if catch_up:
+        return sql.SQL("({inside} or ({col} > {held} and {col} < {lo}::timestamptz))").format(
             inside=inside, col=col, held=sql.Literal(held_until), lo=lo
         )
     return inside
