@@ -91,6 +91,10 @@ def db_start() -> None:
     _require_embedded()
     settings = get_settings()
     embedded.start(settings)
+    # Dagster's instance is set up once, here or at first use, never by a run.
+    from analytics_assets.instance import ensure_dagster_home
+
+    ensure_dagster_home(settings)
     click.echo(f"embedded PostgreSQL running, data in {settings.pgdata}")
 
 

@@ -53,10 +53,15 @@ def storage_url(settings: Settings) -> str:
 
 
 def ensure_dagster_home(settings: Settings | None = None) -> Path:
-    """Make DAGSTER_HOME point at a home whose dagster.yaml uses PostgreSQL.
+    """Make DAGSTER_HOME point at a home whose dagster.yaml uses PostgreSQL, and give this
+    process the storage URL that file names.
 
-    A DAGSTER_HOME set by the user with its own dagster.yaml is left as it is; one that
-    `analytics` wrote (an older one may hold the password in clear) is written again.
+    The file is the same for every environment (it names the variable, never a URL), so it
+    is written once: when it is missing, or when an older version of `analytics` wrote it
+    differently (an older one may hold a password in clear). A run never rewrites it, so
+    the UI's instance never follows whichever process ran last; each process reaches the
+    storage of its own environment through STORAGE_URL_ENV. A dagster.yaml of the user's
+    own (in a DAGSTER_HOME they set) is left as it is.
     """
     settings = settings or get_settings()
     home = settings.dagster_home
@@ -68,9 +73,17 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
         ensure_database(url)
         # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; dagster-postgres needs psycopg2.
         os.environ[STORAGE_URL_ENV] = url.replace("postgresql://", "postgresql+psycopg2://", 1)
-        _write_private(config, _DAGSTER_YAML)
+        if not _is_current(config):
+            _write_private(config, _DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def _is_current(config: Path) -> bool:
+    try:
+        return config.read_text() == _DAGSTER_YAML
+    except OSError:
+        return False
 
 
 def _written_by_us(config: Path) -> bool:

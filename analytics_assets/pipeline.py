@@ -244,7 +244,9 @@ def summarize(
     failed_steps = tuple(
         f"{event.step_key}: {_failure_message(event)}" for event in result.get_step_failure_events()
     )
-    failed_checks, reasons = [], []
+    # dicts, not lists: a ranged run records a check once per partition (check_partitions.py)
+    failed_checks: dict[str, None] = {}
+    reasons: dict[str, None] = {}
     blocking_failed = False
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -252,9 +254,9 @@ def summarize(
         blocking_failed = blocking_failed or bool(evaluation.blocking)
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
         kind = "blocking" if evaluation.blocking else evaluation.severity.value.lower()
-        failed_checks.append(f"{name} ({kind})")
+        failed_checks[f"{name} ({kind})"] = None
         if evaluation.blocking and evaluation.description:
-            reasons.append(f"{name}: {evaluation.description}")
+            reasons[f"{name}: {evaluation.description}"] = None
     return RunSummary(
         success=result.success and not blocking_failed,
         run_id=result.run_id,

@@ -9,11 +9,12 @@ blocking. GX is imported inside the check, never when the definitions load.
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the check functions at definition time.
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from analytics_assets.check_partitions import CheckEvent, per_partition
 from analytics_assets.resources import Databases
 from quality.suite import SuiteFile, load_suites
 
@@ -61,7 +62,9 @@ def build_suite_check(
         additional_deps=list(after) or None,
         metadata={"suite_file": f"quality/suites/{suite.path.name}"},
     )
-    def _check(context: dg.AssetCheckExecutionContext, databases: Databases) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, databases: Databases
+    ) -> Iterator[CheckEvent]:
         from quality.results import record
         from quality.runner import validate
 
@@ -69,7 +72,8 @@ def build_suite_check(
         result = validate(suite, databases.warehouse_url(), window)
         asset = asset_key.to_user_string()
         record(databases.warehouse_url(), result, asset, label, context.run.run_id)
-        return suite_check_result(result, label)
+        # One validation of the whole range, recorded under each of its partitions.
+        yield from per_partition(context, [suite_check_result(result, label)])
 
     return _check
 

@@ -186,13 +186,18 @@ def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
     }
 
 
-def evaluation(result: dg.ExecuteInProcessResult, check: str) -> Any:
+def evaluations(result: dg.ExecuteInProcessResult, check: str) -> list[Any]:
+    """The check's evaluations in the run: one per partition of a ranged run."""
     asset, name = check.split(":")
-    [found] = [
+    return [
         e
         for e in result.get_asset_check_evaluations()
         if e.asset_key.to_user_string() == asset and e.check_name == name
     ]
+
+
+def evaluation(result: dg.ExecuteInProcessResult, check: str) -> Any:
+    [found] = evaluations(result, check)
     return found
 
 
@@ -326,9 +331,11 @@ def test_a_range_run_checks_the_whole_range_at_once(warehouse):
     }
     result = execute_job(warehouse, tags)
 
-    check = evaluation(result, PAYMENTS_CHECK)
-    assert not check.passed
-    assert check.metadata["partitions"].value == "2026-01-05...2026-01-06"
+    # one validation of the range, recorded under each of its days (the UI's Partitions tab)
+    checks = evaluations(result, PAYMENTS_CHECK)
+    assert [c.partition for c in checks] == ["2026-01-05", "2026-01-06"]
+    assert not any(c.passed for c in checks)
+    assert {c.metadata["partitions"].value for c in checks} == {"2026-01-05...2026-01-06"}
     assert "analytics/revenue_daily" not in materialized(result)
     # the quarantine check of the unpartitioned staging model takes the run's range
     quarantine = evaluation(result, QUARANTINE_CHECK)

@@ -141,3 +141,38 @@ def test_render_lists_rows_per_asset_and_failures():
             "  failed check raw/events:fresh (blocking)",
         ]
     )
+
+
+def test_a_ranged_run_records_each_check_under_each_day(env):
+    """Dagster plans a partitioned check once per day of the range; each day must end with
+    its own result (the UI's Partitions tab of the check), none left "planned" (Skipped)."""
+    from analytics_assets.definitions import defs
+
+    summary = run_range(day(2), day(4))
+    assert summary.success, summary.render()
+
+    partitioned = [
+        spec.key
+        for checks in defs.asset_checks or []
+        for spec in checks.check_specs
+        if spec.partitions_def is not None
+    ]
+    assert partitioned
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        recorded = {}
+        for key in partitioned:
+            for record in storage.get_asset_check_execution_history(key, limit=100):
+                if record.run_id == summary.run_id:
+                    recorded.setdefault(key, {})[record.partition] = record.status.value
+    ran = {key for key in recorded}
+    assert ran, "no partitioned check ran"
+    for key in ran:
+        assert set(recorded[key]) == {"2026-01-02", "2026-01-03"}, key
+        assert set(recorded[key].values()) <= {"SUCCEEDED", "FAILED"}, (key, recorded[key])
+    # A check that passed over the range passed on each of its days.
+    failed = {check.split(" ")[0] for check in summary.failed_checks}
+    passed = [k for k in ran if f"{k.asset_key.to_user_string()}:{k.name}" not in failed]
+    assert passed
+    for key in passed:
+        assert set(recorded[key].values()) == {"SUCCEEDED"}, key

@@ -281,3 +281,29 @@ def test_a_dagster_yaml_of_the_users_own_is_left_alone(
 
     ensure_dagster_home()
     assert own.read_text() == "telemetry:\n  enabled: false\n"
+
+
+def test_dagster_yaml_is_written_once_whatever_the_environment(
+    local_server_url: str,
+    make_database: Callable[[str], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second process pointed at another warehouse must not rewrite the UI's instance
+    config: the file stays byte for byte and inode for inode; only its own process's
+    environment says where its storage is."""
+    _use_databases(monkeypatch, tmp_path, lambda: make_database(local_server_url))
+    config = ensure_dagster_home() / "dagster.yaml"
+    first = config.stat()
+    text = config.read_text()
+    first_url = os.environ[STORAGE_URL_ENV]
+
+    other = make_database(local_server_url)
+    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", other)
+    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(local_server_url))
+    ensure_dagster_home()
+
+    again = config.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    assert config.read_text() == text
+    assert os.environ[STORAGE_URL_ENV] != first_url
