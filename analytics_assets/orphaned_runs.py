@@ -1,9 +1,11 @@
 """Runs whose process is gone: marked failed, so no run says "started" for ever.
 
-`analytics run` executes its runs in its own process, where the daemon's run monitoring
-cannot see them. Each such run is tagged with the host and the pid that runs it; before a
-new range starts, every run still STARTING or STARTED whose process no longer exists on
-this host is reported failed, with the reason in its event log.
+The daemon's run monitoring sees a dead run worker only while the daemon runs (the UI);
+`analytics run` works without it. So every run tags itself, when its resources start,
+with the host and the pid of the process that executes it (the run worker, or a test's
+own process); before a new range starts, every run still STARTING or STARTED whose
+process no longer exists on this host is reported failed, with the reason in its event
+log.
 """
 
 from __future__ import annotations

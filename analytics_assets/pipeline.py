@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -229,11 +230,18 @@ class RunSummary:
 
 
 def summarize(
-    result: dg.ExecuteInProcessResult, start: date, end: date, seconds: float
+    events: Sequence[dg.DagsterEvent],
+    run_id: str,
+    succeeded: bool,
+    start: date,
+    end: date,
+    seconds: float,
 ) -> RunSummary:
-    """The summary of one Dagster run."""
+    """The summary of one Dagster run from its events (`run_events`, or an in-process
+    result's `all_events`); `succeeded`: the run's own status."""
+    of_type = _by_type(events)
     rows: dict[str, int] = {}
-    for event in result.get_asset_materialization_events():
+    for event in of_type("ASSET_MATERIALIZATION"):
         materialization = event.step_materialization_data.materialization
         metadata = materialization.metadata
         value = metadata.get(ROWS_METADATA_KEY) or metadata.get("dagster/row_count")
@@ -242,13 +250,16 @@ def summarize(
         key = materialization.asset_key.to_user_string()
         rows[key] = rows.get(key, 0) + int(value.value)
     failed_steps = tuple(
-        f"{event.step_key}: {_failure_message(event)}" for event in result.get_step_failure_events()
+        f"{event.step_key}: {_failure_message(event)}" for event in of_type("STEP_FAILURE")
     )
+    if not succeeded and not failed_steps:  # the run failed outside any step
+        failed_steps = tuple(f"run: {e.message}" for e in of_type("PIPELINE_FAILURE") if e.message)
     # dicts, not lists: a ranged run records a check once per partition (check_partitions.py)
     failed_checks: dict[str, None] = {}
     reasons: dict[str, None] = {}
     blocking_failed = False
-    for evaluation in result.get_asset_check_evaluations():
+    for event in of_type("ASSET_CHECK_EVALUATION"):
+        evaluation = event.asset_check_evaluation_data
         if evaluation.passed:
             continue
         blocking_failed = blocking_failed or bool(evaluation.blocking)
@@ -258,8 +269,8 @@ def summarize(
         if evaluation.blocking and evaluation.description:
             reasons[f"{name}: {evaluation.description}"] = None
     return RunSummary(
-        success=result.success and not blocking_failed,
-        run_id=result.run_id,
+        success=succeeded and not blocking_failed,
+        run_id=run_id,
         start=start,
         end=end,
         seconds=seconds,
@@ -268,6 +279,13 @@ def summarize(
         failed_checks=tuple(failed_checks),
         blocking_reasons=tuple(reasons),
     )
+
+
+def _by_type(events: Sequence[dg.DagsterEvent]) -> Callable[[str], list[dg.DagsterEvent]]:
+    def of_type(kind: str) -> list[dg.DagsterEvent]:
+        return [e for e in events if e.event_type_value == kind]
+
+    return of_type
 
 
 def combine(
@@ -336,24 +354,29 @@ def run_range(start: date, end: date, progress: bool = False) -> RunSummary:
 def execute_plan(
     plan: list[PlannedRun], start: date, end: date, progress: bool = False
 ) -> RunSummary:
-    """Run the planned runs in order on the project's instance, each as a single-run
-    backfill of its keys; the rollups only when the first run succeeded."""
-    from dagster._core.utils import make_new_run_id
-
-    from analytics_assets.connections import warehouse_url
-    from analytics_assets.definitions import defs
+    """Launch the planned runs in order through the project's instance (launch.py), each a
+    single-run backfill of its keys, and wait for each; the rollups only when the first
+    run succeeded."""
     from analytics_assets.instance import ensure_dagster_home
-    from analytics_assets.orphaned_runs import fail_orphaned_runs, process_tags
-    from analytics_assets.writer import writer_lock
+    from analytics_assets.launch import (
+        create_run,
+        launch_and_wait,
+        project_workspace,
+        run_events,
+        wait_for_room,
+    )
+    from analytics_assets.orphaned_runs import fail_orphaned_runs
 
     ensure_dagster_home()
     started = time.perf_counter()
     summaries: list[RunSummary] = []
-    pipeline_run = make_new_run_id()
+    pipeline_run = str(uuid.uuid4())
+    # The progress bar replaces Dagster's line-per-event console log.
+    log_level = "WARNING" if progress else "INFO"
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with (
-        # One writer per warehouse: the runs of this range go together (see writer.py).
-        writer_lock(warehouse_url(), f"analytics run {pipeline_run[:8]}", _say),
         dg.DagsterInstance.get() as instance,
+        project_workspace(instance) as workspace,
         _progress(instance, progress) as track,
     ):
         for orphan in fail_orphaned_runs(instance):
@@ -361,25 +384,25 @@ def execute_plan(
         for planned in plan:
             if summaries and not summaries[0].success:
                 break
-            job = defs.resolve_job_def(planned.job_name)
-            run_id = pipeline_run if not summaries else make_new_run_id()
-            finish = track(run_id, f"{planned.grain}s {planned.keys_label()}", len(job.graph.nodes))
+            run_id = pipeline_run if not summaries else str(uuid.uuid4())
+            tags = {**planned.tags(), PIPELINE_RUN_TAG: pipeline_run}
+            run = create_run(instance, workspace, planned.job_name, run_id, tags, run_config)
+            label = f"{planned.grain}s {planned.keys_label()}"
+            finish = track(run_id, label, _steps(instance, run))
             began = time.perf_counter()
-            result = job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                tags={**planned.tags(), PIPELINE_RUN_TAG: pipeline_run, **process_tags()},
-                raise_on_error=False,
-                # The progress bar replaces Dagster's line-per-event console log.
-                run_config={
-                    "loggers": {
-                        "console": {"config": {"log_level": ("WARNING" if progress else "INFO")}}
-                    }
-                },
-            )
-            summaries.append(summarize(result, start, end, time.perf_counter() - began))
+            wait_for_room(instance, _say)
+            ended = launch_and_wait(instance, workspace, run)
+            succeeded = ended.status == dg.DagsterRunStatus.SUCCESS
+            events = run_events(instance, run_id)
+            seconds = time.perf_counter() - began
+            summaries.append(summarize(events, run_id, succeeded, start, end, seconds))
             finish(summaries[-1].success)
     return combine(plan, summaries, start, end, time.perf_counter() - started)
+
+
+def _steps(instance: dg.DagsterInstance, run: dg.DagsterRun) -> int:
+    snapshot = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id or "")
+    return len(snapshot.steps)
 
 
 def _say(message: str) -> None:

@@ -40,9 +40,13 @@ class WarehouseWriter(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseWriter]:
+        from analytics_assets.orphaned_runs import process_tags
         from analytics_assets.writer import writer_lock
 
         run = context.run_id or "a run"
+        if context.run_id and context.instance is not None:
+            # Whichever process executes the run says so: a run worker, the CLI in a test.
+            context.instance.add_run_tags(context.run_id, process_tags())
         with writer_lock(self.databases.warehouse_url(), f"run {run}", context.log.info):
             yield self
 

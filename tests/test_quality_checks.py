@@ -244,7 +244,9 @@ def test_a_critical_failure_blocks_the_partition_downstream_and_fails_the_run(wa
     )
     assert check.metadata["failed_critical"].value == 2
 
-    summary = summarize(result, date(2026, 1, 5), date(2026, 1, 6), 1.0)
+    summary = summarize(
+        result.all_events, result.run_id, result.success, date(2026, 1, 5), date(2026, 1, 6), 1.0
+    )
     assert not summary.success
     assert f"{PAYMENTS_CHECK} (blocking)" in summary.failed_checks
     assert f"failed check {PAYMENTS_CHECK} (blocking)" in summary.render()
@@ -293,7 +295,9 @@ def test_warnings_are_reported_but_do_not_block(warehouse):
         "5 events rows quarantined (invalid_enum 3, duplicate_key 1, null_key 1, orphan_fk 1)"
     )
 
-    summary = summarize(result, date(2026, 1, 5), date(2026, 1, 6), 1.0)
+    summary = summarize(
+        result.all_events, result.run_id, result.success, date(2026, 1, 5), date(2026, 1, 6), 1.0
+    )
     assert f"{RAW_CHECK} (warn)" in summary.failed_checks
     assert f"{QUARANTINE_CHECK} (warn)" in summary.failed_checks
     [quarantine_row] = fetch(
@@ -316,7 +320,9 @@ def test_a_clean_partition_passes_and_materializes_downstream(warehouse):
         "staging/stg_events",
     }
     assert all(e.passed for e in result.get_asset_check_evaluations())
-    summary = summarize(result, date(2026, 1, 6), date(2026, 1, 7), 1.0)
+    summary = summarize(
+        result.all_events, result.run_id, result.success, date(2026, 1, 6), date(2026, 1, 7), 1.0
+    )
     assert summary.success and summary.failed_checks == ()
     # the 05's violations were left out: the check looked at the 06 only
     assert evaluation(result, PAYMENTS_CHECK).metadata["window"].value == (

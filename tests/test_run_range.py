@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import dagster as dg
@@ -72,6 +73,18 @@ def test_a_range_is_one_dagster_run_on_the_instance(env):
         assert run.status == dg.DagsterRunStatus.SUCCESS
         assert run.tags["dagster/asset_partition_range_start"] == "2026-01-02"
         assert run.tags["dagster/asset_partition_range_end"] == "2026-01-03"
+        # Launched from the code location: the UI lists it under its job, on the timeline.
+        assert run.remote_job_origin is not None
+        assert run.remote_job_origin.location_name == "analytics"
+        under_job = instance.get_runs(
+            filters=dg.RunsFilter(
+                job_name="analytics_pipeline",
+                tags={".dagster/repository": "__repository__@analytics"},
+            )
+        )
+        assert [r.run_id for r in under_job] == [summary.run_id]
+        # ... and executed by a run worker of its own, which tagged itself.
+        assert run.tags["analytics/pid"] != str(os.getpid())
         assert _materialized_rows(instance, "events") == {"2026-01-02": 3, "2026-01-03": 1}
         assert _materialized_rows(instance, "users") == {"2026-01-02": 1, "2026-01-03": 1}
         steps = instance.get_records_for_run(
