@@ -214,6 +214,17 @@ def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float
 # --- the pipeline ---------------------------------------------------------------------
 
 
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) stops a run as Ctrl-C does: the launched run is
+    terminated before the CLI exits, rather than left to run on unwatched."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @cli.command("run")
 @click.option(
     "--start", "start", callback=_iso_date, required=True, help="First day (inclusive), YYYY-MM-DD."
@@ -232,6 +243,7 @@ def run(start: date, end: date) -> None:
     _preflight()  # before importing the pipeline, which takes seconds (Dagster, dbt)
     from analytics_assets.pipeline import run_range
 
+    _interrupt_on_sigterm()
     summary = run_range(start, end, progress=sys.stderr.isatty())
     click.echo(summary.render())
     if not summary.success:
@@ -260,6 +272,7 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     init_source(source_url())
     click.echo(generate(source_url(), spec, progress=sys.stderr.isatty()).render())
     first = end - timedelta(days=days - 1)
+    _interrupt_on_sigterm()
     summary = run_range(first, end + timedelta(days=1), progress=sys.stderr.isatty())
     click.echo(summary.render())
     click.echo(build_report(warehouse_url(), list(summary.run_ids), end).render())

@@ -117,12 +117,18 @@ def launch_and_wait(
 ) -> dg.DagsterRun:
     """Launch the run through the instance's run launcher and wait for it to end. Ctrl-C
     (or SIGTERM, which the CLI turns into one) terminates the run before it is re-raised."""
+    from analytics_assets.orphaned_runs import fail_if_orphaned
+
     instance.launch_run(run.run_id, workspace)
     try:
         while True:
             current = instance.get_run_by_id(run.run_id)
             if current is not None and current.is_finished:
                 return current
+            # A run worker killed outright (the OOM killer) reports nothing: it is failed
+            # here rather than waited for.
+            if current is not None and fail_if_orphaned(instance, current):
+                continue
             time.sleep(POLL_SECONDS)
     except KeyboardInterrupt:
         instance.run_launcher.terminate(run.run_id)

@@ -35,22 +35,25 @@ def process_alive(pid: int) -> bool:
 
 
 def fail_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Report failed the in-process runs of this host whose process is gone; their ids."""
-    host = socket.gethostname()
+    """Report failed the runs of this host whose process is gone; their ids."""
     runs = instance.get_runs(
         filters=dg.RunsFilter(
             statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
-            tags={HOST_TAG: host},
+            tags={HOST_TAG: socket.gethostname()},
         )
     )
-    failed = []
-    for run in runs:
-        pid = run.tags.get(PID_TAG, "")
-        if not pid.isdigit() or process_alive(int(pid)):
-            continue
-        instance.report_run_failed(
-            run,
-            message=f"the process that ran it (pid {pid} on {host}) is gone: killed or crashed",
-        )
-        failed.append(run.run_id)
-    return failed
+    return [run.run_id for run in runs if fail_if_orphaned(instance, run)]
+
+
+def fail_if_orphaned(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
+    """Report the run failed if it is in progress on this host and its process is gone."""
+    host = run.tags.get(HOST_TAG)
+    pid = run.tags.get(PID_TAG, "")
+    if run.is_finished or host != socket.gethostname() or not pid.isdigit():
+        return False
+    if process_alive(int(pid)):
+        return False
+    instance.report_run_failed(
+        run, message=f"the process that ran it (pid {pid} on {host}) is gone: killed or crashed"
+    )
+    return True
