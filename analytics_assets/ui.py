@@ -29,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 
 STARTUP_TIMEOUT_S = 300.0  # loading the definitions (dbt manifest, GX suites) takes a while
-STOP_TIMEOUT_S = 20.0  # per child, before what is left of its process group is killed
+STOP_TIMEOUT_S = 15.0  # both children, before what is left of their groups is killed
 _POLL_S = 0.25
 
 

@@ -212,7 +212,9 @@ def test_the_ui_shows_the_run_its_partitions_checks_and_schedules(warehouse, tmp
                     raise AssertionError(f"run {short_ids[0]} not listed ({shown})") from None
 
             def schedules() -> None:
-                browser.open("/automation", DAILY_SCHEDULE, WEEKLY_SCHEDULE, MONTHLY_SCHEDULE)
+                browser.open(
+                    "/automation", DAILY_SCHEDULE, WEEKLY_SCHEDULE, MONTHLY_SCHEDULE, "Scheduled At"
+                )
 
             page("1-asset-lineage", lineage)
             page("2-raw-events-partitions", raw_partitions)
