@@ -282,15 +282,24 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
 
 @cli.command("ui")
 @click.option("--port", type=click.IntRange(1, 65535), default=3000, show_default=True)
-def ui(port: int) -> None:
-    """Run the Dagster UI and daemon on the project's instance."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+def ui(port: int, host: str) -> None:
+    """Run the Dagster UI (webserver) and daemon on the project's instance until Ctrl-C or
+    SIGTERM, which stop both and exit 0."""
+    from analytics_assets import ui as dagster_ui
     from analytics_assets.instance import ensure_dagster_home
     from analytics_assets.settings import PROJECT_ROOT
 
+    try:
+        dagster_ui.check_port_free(host, port)
+    except dagster_ui.UIError as err:
+        raise Problem(str(err)) from None
     _preflight()
     ensure_dagster_home()
-    os.chdir(PROJECT_ROOT)
-    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-p", str(port)])
+    try:
+        dagster_ui.serve(PROJECT_ROOT / "workspace.yaml", host, port, announce=click.echo)
+    except dagster_ui.UIError as err:
+        raise Problem(str(err)) from None
 
 
 def main() -> None:
