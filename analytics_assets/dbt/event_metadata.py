@@ -2,8 +2,9 @@
 (`dagster/row_count`) and its columns with their database types (`dagster/column_schema`).
 
 Both cost what the run cost, never the table's history:
-- the row count is dbt's own `adapter_response.rows_affected` of the model's main statement
-  (in the NodeFinished event): for an incremental model (delete+insert, or the metrics'
+- the row count is dbt's own count of the rows the model's main statement wrote (the
+  adapter response: `rows_affected`, or the command tag `INSERT 0 157` that dbt logs as the
+  result's status): for an incremental model (delete+insert, or the metrics'
   bucket_window) the rows its insert wrote, i.e. the window's rows plus any lookback the
   metric recomputes; for a table, the table's rows; for the analytics_aggregates slices,
   the rows the upsert wrote. Views have none (`CREATE VIEW` affects no row), and no
@@ -16,6 +17,7 @@ Both cost what the run cost, never the table's history:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,13 +37,30 @@ ColumnTypes = Callable[[str, str], list[tuple[str, str]]]
 
 
 def rows_affected(raw_event: Mapping[str, Any]) -> int | None:
-    """dbt's rows_affected of a NodeFinished event, None when dbt reports none (-1 for
-    statements that return no count, absent for events of other kinds)."""
-    response = (raw_event.get("data", {}).get("run_result") or {}).get("adapter_response") or {}
+    """The rows a model's main statement wrote, from the dbt event dagster-dbt turns into
+    its materialization: the adapter response's `rows_affected` when the event carries it
+    (NodeFinished's run_result), else the count in the PostgreSQL command tag that dbt logs
+    as the result's status (LogModelResult: `INSERT 0 157`, `SELECT 40`). None for a
+    statement that reports no rows (`CREATE VIEW`, -1)."""
+    data = raw_event.get("data") or {}
+    response = (data.get("run_result") or {}).get("adapter_response") or {}
     value = response.get("rows_affected")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    # The event carries the response as a protobuf Struct: its numbers may come as floats.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value) if value >= 0 and value == int(value) else None
+    return command_tag_rows(data.get("status"))
+
+
+# PostgreSQL's command tags that end with a row count (INSERT also has an oid before it).
+_COUNTED_TAG = re.compile(r"^(?:INSERT \d+|SELECT|UPDATE|DELETE|MERGE|COPY) (\d+)$")
+
+
+def command_tag_rows(tag: object) -> int | None:
+    """`INSERT 0 157` -> 157, `SELECT 40` -> 40; None for any other status."""
+    if not isinstance(tag, str):
         return None
-    return value
+    match = _COUNTED_TAG.match(tag.strip())
+    return int(match.group(1)) if match else None
 
 
 def row_count_metadata(node: Mapping[str, Any], raw_event: Mapping[str, Any]) -> dict[str, int]:
