@@ -277,7 +277,7 @@ def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinit
 
     @dg.multi_asset_check(
         specs=specs,
-        name=f"{assets_def.node_def.name}_tables",
+        name=f"metric_tables_{assets_def.node_def.name.removeprefix('dbt_metrics_')}",
         can_subset=True,
         description="Rows present and keys unique in the window, every metric table of the "
         "grain in one query.",
