@@ -188,8 +188,10 @@ class RunSummary:
     """Exclusive."""
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
-    """Rows per asset (key as `raw/events`), summed over the range's partitions: the raw
-    assets' `rows_copied`, else an asset's `dagster/row_count`."""
+    """Rows staged per raw asset (key as `raw/events`): its `rows_copied`, summed over the
+    range's partitions. The dbt assets' `dagster/row_count` is left out: a single-run
+    backfill repeats the run's count on every partition's event, so a sum would multiply
+    it, and models of different layers added up mean nothing (it is on the asset pages)."""
     failed_steps: tuple[str, ...] = ()
     """`step: error message` of every failed step."""
     failed_checks: tuple[str, ...] = ()
@@ -244,8 +246,8 @@ def summarize(
     for event in of_type("ASSET_MATERIALIZATION"):
         materialization = event.step_materialization_data.materialization
         metadata = materialization.metadata
-        value = metadata.get(ROWS_METADATA_KEY) or metadata.get("dagster/row_count")
-        if value is None:  # an asset that does not count rows is left out, not shown as 0
+        value = metadata.get(ROWS_METADATA_KEY)
+        if value is None:  # an asset that copies no rows is left out, not shown as 0
             continue
         key = materialization.asset_key.to_user_string()
         rows[key] = rows.get(key, 0) + int(value.value)

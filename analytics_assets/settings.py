@@ -20,6 +20,12 @@ WAREHOUSE_DB = "warehouse"
 SOURCE_DB = "app"
 DAGSTER_DB = "dagster"
 
+# The team that owns every asset of the project (raw, source, dbt, metrics), shown on each
+# asset's page in the Dagster UI. One team set in one place: ANALYTICS_ASSET_OWNERS (comma
+# separated, e.g. "team:analytics,lead@example.org") replaces it for a deployment.
+DEFAULT_OWNERS = ("team:data-platform",)
+OWNERS_ENV_VAR = "ANALYTICS_ASSET_OWNERS"
+
 # The key the embedded demo warehouse pseudonymises with when ANALYTICS_PII_KEY is unset. It
 # is public (it is in this file), so a warehouse of real users must not use it.
 DEMO_PII_KEY = "analytics-demo-pii-key"
@@ -95,6 +101,20 @@ def _env_share(name: str, default: float) -> float:
     if not 0 <= value <= 1:
         raise SettingsError(f"{name}={raw!r} must be a share between 0 and 1")
     return value
+
+
+def asset_owners() -> tuple[str, ...]:
+    """The owners of every asset: ANALYTICS_ASSET_OWNERS, else DEFAULT_OWNERS. Read apart
+    from get_settings, which also checks the database URLs: loading the definitions must
+    not depend on them. Each owner is `team:<name>` or an email address, as Dagster takes."""
+    raw = os.environ.get(OWNERS_ENV_VAR, "")
+    owners = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for owner in owners:
+        if not (owner.startswith("team:") and len(owner) > 5) and "@" not in owner:
+            raise SettingsError(
+                f"{OWNERS_ENV_VAR}={raw!r}: {owner!r} is neither team:<name> nor an email"
+            )
+    return owners or DEFAULT_OWNERS
 
 
 def get_settings() -> Settings:

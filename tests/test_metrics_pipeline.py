@@ -66,7 +66,8 @@ def metric_definitions(defs: dg.Definitions) -> dict[str, dg.AssetsDefinition]:
     return {
         a.node_def.name: a
         for a in defs.resolve_asset_graph().assets_defs
-        if a.node_def.name.startswith("dbt_metrics_")
+        # the source tables are external assets, without a node
+        if a.is_executable and a.node_def.name.startswith("dbt_metrics_")
     }
 
 

@@ -31,6 +31,8 @@ from dagster._core.storage.tags import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from analytics_assets.db import connect
+from analytics_assets.dbt.event_metadata import postgres_column_types, stream_with_table_metadata
 from analytics_assets.dbt.guard import PARENT_ENV_VAR
 from analytics_assets.dbt.project import (
     dbt_env_names,
@@ -119,7 +121,10 @@ def dbt_build(
             context.log.info(f"dbt window [{_utc_day(window.start)}, {_utc_day(window.end)})")
             os.environ.update(window_env(window))
         invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
+    # One catalog connection for the run's column schemas (event_metadata.py says why not
+    # dagster-dbt's fetch_column_metadata), closed with the stream.
+    with connect(warehouse_url, autocommit=True) as catalog:
+        yield from stream_with_table_metadata(invocation, postgres_column_types(catalog))
     keep_parse_state(invocation.target_path, target_dir())
     prune_invocation_dirs(target_dir())
 

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from analytics_assets.settings import asset_owners
 
 RAW_SCHEMA = "raw"
 
@@ -27,6 +29,15 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        # The project's owners on every dbt asset (settings.asset_owners), after any a model
+        # declares itself (meta.dagster.owners).
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        owners = [*spec.owners, *(o for o in asset_owners() if o not in spec.owners)]
+        return spec.replace_attributes(owners=owners)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         explicit = super().get_group_name(dbt_resource_props)  # meta.dagster.group, dbt group

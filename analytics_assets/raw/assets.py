@@ -14,10 +14,11 @@ from analytics_assets.raw.ddl import BOOKKEEPING_COLUMNS, RAW_SCHEMA
 from analytics_assets.raw.loader import DayChange, LoadResult, load_window
 from analytics_assets.raw.window import day_label, window_from_datetimes
 from analytics_assets.resources import Databases, WarehouseWriter
+from analytics_assets.settings import asset_owners
+from analytics_assets.source.assets import source_asset_key
 from analytics_assets.source.tables import SourceTable, source_tables
 
 RAW_GROUP = "raw"
-OWNERS = ("team:data-platform",)
 
 
 def raw_asset_key(table_name: str) -> dg.AssetKey:
@@ -72,7 +73,9 @@ def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
         partitions_def=daily_partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"postgres"},
-        owners=list(OWNERS),
+        # The lineage starts at the source table this asset copies (an external asset).
+        deps=[source_asset_key(table.name)],
+        owners=list(asset_owners()),
         description=f"{table.description}\n\n{load_rule(table)}",
         metadata={
             "dagster/table_name": f"{RAW_SCHEMA}.{table.name}",
@@ -120,6 +123,9 @@ def day_metadata(day: DayChange) -> dict[str, dg.MetadataValue]:
     previous load of that partition (see loader.py for the exact meaning of each count)."""
     return {
         "partition_window": dg.MetadataValue.text(day_label(day.day)),
+        # The partition's rows as the load copied them: the UI's row count of the partition,
+        # known without a count(*) of the table.
+        "dagster/row_count": dg.MetadataValue.int(day.rows_copied),
         "rows_copied": dg.MetadataValue.int(day.rows_copied),
         "rows_added": dg.MetadataValue.int(day.rows_added),
         "rows_removed": dg.MetadataValue.int(day.rows_removed),

@@ -84,13 +84,9 @@
     create temporary table "{{ staged }}" on commit drop as
     {{ sql }};
 
-    -- Replace the recomputed range of this grain: upsert what is there (created_at keeps its
-    -- first value), then delete what is no longer there.
-    insert into {{ table }} as t (id, metric_type, grain, time_bucket, dimension, data)
-    select id, metric_type, grain, time_bucket, dimension, data from "{{ staged }}"
-    on conflict (metric_type, grain, time_bucket, dimension) do update
-      set id = excluded.id, data = excluded.data;
-
+    -- Replace the recomputed range of this grain: delete what is no longer there, then
+    -- upsert what is (created_at keeps its first value). The upsert comes last so that
+    -- dbt's rows_affected, the Dagster row count, is the rows the slice wrote.
     delete from {{ table }} as t
     where t.grain = '{{ grain }}'
       and t.time_bucket >= {{ metric_lo(grain, metric_max_lookback(grain)) }}
@@ -101,6 +97,11 @@
           and n.time_bucket = t.time_bucket
           and n.dimension = t.dimension
       );
+
+    insert into {{ table }} as t (id, metric_type, grain, time_bucket, dimension, data)
+    select id, metric_type, grain, time_bucket, dimension, data from "{{ staged }}"
+    on conflict (metric_type, grain, time_bucket, dimension) do update
+      set id = excluded.id, data = excluded.data;
   {%- endcall %}
 
   {% if existing is not none and existing.type != 'view' %}

@@ -5,6 +5,7 @@
     tags=['metrics', 'daily'],
     pre_hook=[metric_session_settings()],
     meta={'grain': 'day'},
+    unique_key=['metric_type', 'grain', 'time_bucket', 'dimension'],
 ) }}
 
 {{ analytics_aggregates_sql('day') }}

@@ -5,6 +5,7 @@
     tags=['metrics', 'weekly'],
     pre_hook=[metric_session_settings()],
     meta={'grain': 'week'},
+    unique_key=['metric_type', 'grain', 'time_bucket', 'dimension'],
 ) }}
 
 {{ analytics_aggregates_sql('week') }}

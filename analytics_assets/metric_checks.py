@@ -1,0 +1,331 @@
+"""Two checks on every published metric table (the typed `fct_metric_*` models and the
+analytics_aggregates slices, schema `analytics`), per partition of the run:
+
+- `rows_present` (WARN, not blocking): the run's window holds at least one row. Most metrics
+  write a platform-total row for every bucket, but some have rows only when something
+  happened (an experiment running, a community active), and a quiet day on a small
+  platform is legitimately empty: worth a look, not worth stopping the rollups;
+- `key_unique` (ERROR, blocking): no key appears twice in the window. The key is the one the
+  model declares (`metric_key`); a duplicate doubles a number on every dashboard and in the
+  app's contract, so it must not flow on.
+
+One step per grain checks all of its tables with one query (a `union all` of one grouped
+count per table), each reading only the window's buckets through the table's unique index
+on (time_bucket, dimension) or, for the slices, (metric_type, grain, time_bucket, ...): the
+check costs the window, not the history.
+
+The step's results are yielded in one place (`_results`), so a wrapper (per-partition
+results of a ranged run) can be applied there.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the context and resource
+# annotations of the check function at definition time.
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from analytics_assets.quality_checks import check_window
+from analytics_assets.resources import Databases
+
+ROWS_CHECK = "rows_present"
+KEY_CHECK = "key_unique"
+METRICS_FOLDER = "metrics"
+DEFAULT_WINDOW_COLUMN = "time_bucket"
+
+
+class UndeclaredKey(ValueError):
+    """A metric model declares no key: it cannot be checked for duplicates."""
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    """One checked metric relation."""
+
+    asset_key: dg.AssetKey
+    schema: str
+    relation: str
+    key: tuple[str, ...]
+    window_column: str
+    metric_types: tuple[str, ...] = ()
+    """For a slice of analytics_aggregates: its metric types, so the query's
+    `metric_type = any(...)` lets the unique index serve the window's range."""
+
+
+def metric_key(node: Mapping[str, Any], tests: Sequence[Mapping[str, Any]] = ()) -> tuple[str, ...]:
+    """The key of a metric model, as its dbt project declares it, first found of:
+    `unique_key` config; a unique index in the `indexes` config; a `unique` test of one
+    column, or a `unique_combination_of_columns` test, among `tests` (the test nodes that
+    depend on the model). Raises UndeclaredKey when there is none."""
+    config = node.get("config") or {}
+    unique_key = config.get("unique_key")
+    if unique_key:
+        return (unique_key,) if isinstance(unique_key, str) else tuple(unique_key)
+    for index in config.get("indexes") or []:
+        if index.get("unique") and index.get("columns"):
+            return tuple(index["columns"])
+    for test in tests:
+        meta = test.get("test_metadata") or {}
+        kwargs = meta.get("kwargs") or {}
+        if meta.get("name") == "unique" and kwargs.get("column_name"):
+            return (kwargs["column_name"],)
+        if meta.get("name") == "unique_combination_of_columns" and kwargs.get(
+            "combination_of_columns"
+        ):
+            return tuple(kwargs["combination_of_columns"])
+    raise UndeclaredKey(
+        f"{node.get('name')}: declare its key (unique_key config, a unique index or a "
+        "unique test) so key_unique can check it"
+    )
+
+
+def window_column(node: Mapping[str, Any]) -> str:
+    """The column that places a row in a partition: `meta.window_column`, else the metric
+    tables' `time_bucket` (the bucket's first instant)."""
+    meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
+    return meta.get("window_column") or DEFAULT_WINDOW_COLUMN
+
+
+def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: datetime | None) -> Any:
+    """One query: per table, (asset, rows in the window, rows whose key repeats, keys that
+    repeat). Without bounds (a run without partitions), the whole tables."""
+    from psycopg import sql
+
+    parts = []
+    for table in tables:
+        conditions = []
+        if start is not None and end is not None:
+            column = sql.Identifier(table.window_column)
+            conditions.append(
+                sql.SQL("{} >= {} and {} < {}").format(
+                    column, sql.Literal(_naive_utc(start)), column, sql.Literal(_naive_utc(end))
+                )
+            )
+        if table.metric_types:
+            conditions.append(
+                sql.SQL("metric_type = any({})").format(sql.Literal(list(table.metric_types)))
+            )
+        where = (
+            sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL("")
+        )
+        parts.append(
+            sql.SQL(
+                "select {}::text, coalesce(sum(n), 0)::bigint, "
+                "coalesce(sum(n) filter (where n > 1), 0)::bigint, "
+                "count(*) filter (where n > 1) "
+                "from (select count(*) as n from {}{} group by {}) as g"
+            ).format(
+                sql.Literal(table.asset_key.to_user_string()),
+                sql.Identifier(table.schema, table.relation),
+                where,
+                sql.SQL(", ").join(sql.Identifier(c) for c in table.key),
+            )
+        )
+    return sql.SQL(" union all ").join(parts)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The metric tables' buckets are `timestamp` in UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    rows: int = 0
+    duplicate_rows: int = 0
+    duplicate_keys: int = 0
+
+
+def window_counts(
+    warehouse_url: str,
+    tables: Sequence[MetricTable],
+    start: datetime | None,
+    end: datetime | None,
+) -> dict[dg.AssetKey, WindowCounts]:
+    from analytics_assets.db import connect
+
+    if not tables:
+        return {}
+    with connect(warehouse_url) as conn:
+        rows = conn.execute(check_sql(tables, start, end)).fetchall()
+    return {
+        dg.AssetKey.from_user_string(asset): WindowCounts(int(n), int(dup_rows), int(dup_keys))
+        for asset, n, dup_rows, dup_keys in rows
+    }
+
+
+def rows_result(table: MetricTable, counts: WindowCounts, label: str | None) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=table.asset_key,
+        check_name=ROWS_CHECK,
+        passed=counts.rows > 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"{counts.rows} rows in the window"
+            if counts.rows
+            else "no row in the window: a quiet period, or the model wrote nothing"
+        ),
+        metadata={"partitions": label or "all", "rows": counts.rows},
+    )
+
+
+def key_result(table: MetricTable, counts: WindowCounts, label: str | None) -> dg.AssetCheckResult:
+    key = ", ".join(table.key)
+    return dg.AssetCheckResult(
+        asset_key=table.asset_key,
+        check_name=KEY_CHECK,
+        passed=counts.duplicate_keys == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{counts.duplicate_keys} keys ({key}) appear more than once "
+            f"({counts.duplicate_rows} rows) in the window"
+            if counts.duplicate_keys
+            else f"every key ({key}) appears once in the window"
+        ),
+        metadata={
+            "partitions": label or "all",
+            "key": key,
+            "rows": counts.rows,
+            "duplicate_keys": counts.duplicate_keys,
+            "duplicate_rows": counts.duplicate_rows,
+        },
+    )
+
+
+def _results(
+    tables: Sequence[MetricTable],
+    counts: Mapping[dg.AssetKey, WindowCounts],
+    selected: set[dg.AssetCheckKey],
+    label: str | None,
+) -> Iterator[dg.AssetCheckResult]:
+    """Every result of one step, yielded here only."""
+    for table in tables:
+        found = counts.get(table.asset_key, WindowCounts())
+        if dg.AssetCheckKey(table.asset_key, ROWS_CHECK) in selected:
+            yield rows_result(table, found, label)
+        if dg.AssetCheckKey(table.asset_key, KEY_CHECK) in selected:
+            yield key_result(table, found, label)
+
+
+def metric_tables(assets_def: dg.AssetsDefinition) -> list[MetricTable]:
+    """The checked tables of one metric `@dbt_assets` definition, from its manifest."""
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+
+    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([assets_def])
+    nodes = manifest.get("nodes", {})
+    tests_of: dict[str, list[Mapping[str, Any]]] = {}
+    for node in nodes.values():
+        if node.get("resource_type") == "test":
+            for parent in (node.get("depends_on") or {}).get("nodes", []):
+                tests_of.setdefault(parent, []).append(node)
+    models = {
+        translator.get_asset_spec(manifest, uid, project).key: node
+        for uid, node in nodes.items()
+        if node.get("resource_type") == "model"
+        and node.get("fqn", [None, None])[1] == METRICS_FOLDER
+    }
+    tables = []
+    for key in sorted(assets_def.keys, key=lambda k: k.to_user_string()):
+        node = models.get(key)
+        if node is None:
+            continue
+        is_slice = node["config"].get("materialized") == "analytics_aggregates_slice"
+        grain = (node["config"].get("meta") or {}).get("grain")
+        tables.append(
+            MetricTable(
+                asset_key=key,
+                schema=node["schema"],
+                relation=node.get("alias") or node["name"],
+                key=metric_key(node, tests_of.get(node["unique_id"], [])),
+                window_column=window_column(node),
+                metric_types=_metric_types(models.values(), grain) if is_slice else (),
+            )
+        )
+    return tables
+
+
+def _in_metrics(node: Mapping[str, Any]) -> bool:
+    fqn = node.get("fqn") or []
+    return len(fqn) > 1 and fqn[1] == METRICS_FOLDER
+
+
+def _metric_types(nodes: Any, grain: str | None) -> tuple[str, ...]:
+    """The metric types of a grain: what its slice of analytics_aggregates holds."""
+    found = set()
+    for node in nodes:
+        meta = node["config"].get("meta") or {}
+        if meta.get("metric_type") and meta.get("grain") == grain:
+            found.add(meta["metric_type"])
+    return tuple(sorted(found))
+
+
+def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinition | None:
+    """One multi-asset check (both checks of every table) for one metric definition,
+    partitioned like it."""
+    tables = metric_tables(assets_def)
+    if not tables:
+        return None
+    partitions = assets_def.partitions_def
+    with warnings.catch_warnings():
+        # A partitioned check spec is "preview" in Dagster 1.13, and what a per-partition
+        # check of a partitioned asset needs.
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        specs = [_spec for table in tables for _spec in _specs(table, partitions)]
+
+    @dg.multi_asset_check(
+        specs=specs,
+        name=f"metric_tables_{assets_def.node_def.name.removeprefix('dbt_metrics_')}",
+        can_subset=True,
+        description="Rows present and keys unique in the window, every metric table of the "
+        "grain in one query.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, databases: Databases
+    ) -> Iterator[dg.AssetCheckResult]:
+        label, window = check_window(context)
+        selected = set(context.selected_asset_check_keys)
+        checked = [
+            t
+            for t in tables
+            if {dg.AssetCheckKey(t.asset_key, n) for n in (ROWS_CHECK, KEY_CHECK)} & selected
+        ]
+        start, end = (window.start, window.end) if window is not None else (None, None)
+        counts = window_counts(databases.warehouse_url(), checked, start, end)
+        yield from _results(checked, counts, selected, label)
+
+    return _check
+
+
+def _specs(
+    table: MetricTable, partitions: dg.PartitionsDefinition | None
+) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            ROWS_CHECK,
+            asset=table.asset_key,
+            blocking=False,
+            partitions_def=partitions,
+            description="Warns when the run's window holds no row of this table (a quiet "
+            "period may legitimately be empty).",
+        ),
+        dg.AssetCheckSpec(
+            KEY_CHECK,
+            asset=table.asset_key,
+            blocking=True,
+            partitions_def=partitions,
+            description=f"Fails when a key ({', '.join(table.key)}) appears more than once "
+            "in the run's window.",
+        ),
+    ]
+
+
+def build_metric_checks(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
+    """The metric table checks of every metric definition among `assets`."""
+    from analytics_assets.dbt.metric_assets import METRIC_PARTITIONS, metric_assets_name
+
+    names = {metric_assets_name(folder) for folder in METRIC_PARTITIONS}
+    built = [build_metric_check(a) for a in assets if a.is_executable and a.node_def.name in names]
+    return [check for check in built if check is not None]
