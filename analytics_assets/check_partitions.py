@@ -15,11 +15,17 @@ result of each day, instead of one result for all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 CheckEvent = dg.AssetCheckResult | dg.AssetCheckEvaluation | dg.Output
+if TYPE_CHECKING:
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData as TargetMaterialization,
+    )
+
 PartitionResult = Callable[[dg.AssetCheckResult, str], dg.AssetCheckResult]
 """(the range's result, a partition key) -> that partition's result."""
 
@@ -33,12 +39,17 @@ def per_partition(
     themselves when the run has one partition, none, or the check is not partitioned."""
     ranged = context.has_partition_key_range and not context.has_partition_key
     assets_def = context.op_execution_context.assets_def
+    targets: dict[dg.AssetKey, dict[str, TargetMaterialization]] = {}
     for result in results:
         key = _check_key(context, result)
         spec = assets_def.get_spec_for_check_key(key)
         if not ranged or spec is None or spec.partitions_def is None:
             yield result
             continue
+        if key.asset_key not in targets:
+            targets[key.asset_key] = latest_materializations(
+                context.instance, key.asset_key, context.partition_keys
+            )
         for partition in context.partition_keys:
             one = by_partition(result, partition) if by_partition else result
             yield dg.AssetCheckEvaluation(
@@ -50,9 +61,40 @@ def per_partition(
                 description=one.description,
                 blocking=spec.blocking,
                 partition=partition,
+                target_materialization_data=targets[key.asset_key].get(partition),
             )
         # The check's output: Dagster requires it of the step (its value is never read).
         yield dg.Output(None, output_name=assets_def.get_output_name_for_asset_check_key(key))
+
+
+def latest_materializations(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, partitions: Sequence[str]
+) -> dict[str, TargetMaterialization]:
+    """The newest materialization of each partition: what each partition's evaluation
+    checked. The UI shows a partition's check as current only when it names the partition's
+    latest materialization (a check without one reads as "Missing")."""
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData,
+    )
+
+    found: dict[str, TargetMaterialization] = {}
+    missing = list(partitions)
+    # Usually one query: the run has just materialized every partition of its range.
+    for batch in (missing, *([p] for p in missing)):
+        wanted = [p for p in batch if p not in found]
+        if not wanted:
+            continue
+        records = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=wanted),
+            limit=len(wanted),
+        ).records
+        for record in records:  # newest first
+            partition = record.partition_key
+            if partition is not None and partition not in found:
+                found[partition] = AssetCheckEvaluationTargetMaterializationData(
+                    storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
+                )
+    return found
 
 
 def _check_key(

@@ -14,20 +14,21 @@ count per table), each reading only the window's buckets through the table's uni
 on (time_bucket, dimension) or, for the slices, (metric_type, grain, time_bucket, ...): the
 check costs the window, not the history.
 
-The step's results are yielded in one place (`_results`), so a wrapper (per-partition
-results of a ranged run) can be applied there.
+A ranged run records each check under every partition of its range with that partition's
+own counts (the query counts per bucket; check_partitions.per_partition).
 """
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the check function at definition time.
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
 
+from analytics_assets.check_partitions import CheckEvent, per_partition
 from analytics_assets.quality_checks import check_window
 from analytics_assets.resources import Databases
 
@@ -90,8 +91,9 @@ def window_column(node: Mapping[str, Any]) -> str:
 
 
 def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: datetime | None) -> Any:
-    """One query: per table, (asset, rows in the window, rows whose key repeats, keys that
-    repeat). Without bounds (a run without partitions), the whole tables."""
+    """One query: per table and bucket in the window, (asset, the bucket's day, rows, rows
+    whose key repeats, keys that repeat); a table without rows has none. Without bounds (a
+    run without partitions), the whole tables."""
     from psycopg import sql
 
     parts = []
@@ -111,14 +113,17 @@ def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: dateti
         where = (
             sql.SQL(" where ") + sql.SQL(" and ").join(conditions) if conditions else sql.SQL("")
         )
+        # The key holds the bucket (its window column), so a repeated key is one bucket's.
         parts.append(
             sql.SQL(
-                "select {}::text, coalesce(sum(n), 0)::bigint, "
+                "select {}::text, bucket::date::text, sum(n)::bigint, "
                 "coalesce(sum(n) filter (where n > 1), 0)::bigint, "
                 "count(*) filter (where n > 1) "
-                "from (select count(*) as n from {}{} group by {}) as g"
+                "from (select {} as bucket, count(*) as n from {}{} group by {}) as g "
+                "group by bucket"
             ).format(
                 sql.Literal(table.asset_key.to_user_string()),
+                sql.Identifier(table.window_column),
                 sql.Identifier(table.schema, table.relation),
                 where,
                 sql.SQL(", ").join(sql.Identifier(c) for c in table.key),
@@ -138,23 +143,39 @@ class WindowCounts:
     duplicate_rows: int = 0
     duplicate_keys: int = 0
 
+    def __add__(self, other: "WindowCounts") -> "WindowCounts":
+        return WindowCounts(
+            self.rows + other.rows,
+            self.duplicate_rows + other.duplicate_rows,
+            self.duplicate_keys + other.duplicate_keys,
+        )
+
+
+CountsByBucket = dict[dg.AssetKey, dict[str, WindowCounts]]
+"""asset -> the first day of a bucket (its partition key) -> what the bucket holds."""
+
 
 def window_counts(
     warehouse_url: str,
     tables: Sequence[MetricTable],
     start: datetime | None,
     end: datetime | None,
-) -> dict[dg.AssetKey, WindowCounts]:
+) -> CountsByBucket:
     from analytics_assets.db import connect
 
     if not tables:
         return {}
     with connect(warehouse_url) as conn:
         rows = conn.execute(check_sql(tables, start, end)).fetchall()
-    return {
-        dg.AssetKey.from_user_string(asset): WindowCounts(int(n), int(dup_rows), int(dup_keys))
-        for asset, n, dup_rows, dup_keys in rows
-    }
+    counts: CountsByBucket = {}
+    for asset, bucket, n, dup_rows, dup_keys in rows:
+        key = dg.AssetKey.from_user_string(asset)
+        counts.setdefault(key, {})[bucket] = WindowCounts(int(n), int(dup_rows), int(dup_keys))
+    return counts
+
+
+def total(buckets: Mapping[str, WindowCounts]) -> WindowCounts:
+    return sum(buckets.values(), WindowCounts())
 
 
 def rows_result(table: MetricTable, counts: WindowCounts, label: str | None) -> dg.AssetCheckResult:
@@ -197,17 +218,34 @@ def key_result(table: MetricTable, counts: WindowCounts, label: str | None) -> d
 
 def _results(
     tables: Sequence[MetricTable],
-    counts: Mapping[dg.AssetKey, WindowCounts],
+    counts: CountsByBucket,
     selected: set[dg.AssetCheckKey],
     label: str | None,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Every result of one step, yielded here only."""
+    """Every result of one step over its whole window, yielded here only."""
     for table in tables:
-        found = counts.get(table.asset_key, WindowCounts())
+        found = total(counts.get(table.asset_key, {}))
         if dg.AssetCheckKey(table.asset_key, ROWS_CHECK) in selected:
             yield rows_result(table, found, label)
         if dg.AssetCheckKey(table.asset_key, KEY_CHECK) in selected:
             yield key_result(table, found, label)
+
+
+def partition_result(
+    tables: Sequence[MetricTable], counts: CountsByBucket
+) -> Callable[[dg.AssetCheckResult, str], dg.AssetCheckResult]:
+    """The result of one partition of a ranged run, from its own bucket's counts: a day
+    without rows warns on that day only."""
+    by_key = {table.asset_key: table for table in tables}
+
+    def for_partition(result: dg.AssetCheckResult, partition: str) -> dg.AssetCheckResult:
+        assert result.asset_key is not None
+        table = by_key[result.asset_key]
+        found = counts.get(table.asset_key, {}).get(partition, WindowCounts())
+        make = rows_result if result.check_name == ROWS_CHECK else key_result
+        return make(table, found, partition)
+
+    return for_partition
 
 
 def metric_tables(assets_def: dg.AssetsDefinition) -> list[MetricTable]:
@@ -284,7 +322,7 @@ def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinit
     )
     def _check(
         context: dg.AssetCheckExecutionContext, databases: Databases
-    ) -> Iterator[dg.AssetCheckResult]:
+    ) -> Iterator[CheckEvent]:
         label, window = check_window(context)
         selected = set(context.selected_asset_check_keys)
         checked = [
@@ -294,7 +332,8 @@ def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinit
         ]
         start, end = (window.start, window.end) if window is not None else (None, None)
         counts = window_counts(databases.warehouse_url(), checked, start, end)
-        yield from _results(checked, counts, selected, label)
+        results = _results(checked, counts, selected, label)
+        yield from per_partition(context, results, partition_result(checked, counts))
 
     return _check
 

@@ -178,6 +178,15 @@ def test_a_ranged_run_records_each_check_under_each_day(env):
             for record in storage.get_asset_check_execution_history(key, limit=100):
                 if record.run_id == summary.run_id:
                     recorded.setdefault(key, {})[record.partition] = record.status.value
+        # The UI reads a partition's check as current (not "Missing") only when its
+        # evaluation names the partition's latest materialization.
+        infos = storage.get_asset_check_partition_info(list(recorded))
+    stale = [
+        (info.check_key.to_user_string(), info.partition_key)
+        for info in infos
+        if info.latest_target_materialization_storage_id != info.latest_materialization_storage_id
+    ]
+    assert stale == []
     ran = {key for key in recorded}
     assert ran, "no partitioned check ran"
     for key in ran:
