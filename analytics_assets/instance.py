@@ -27,7 +27,8 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     # Runs write the same warehouse: the daemon queues them instead of running two at
-    # once (an advisory lock serialises the CLI's in-process runs too).
+    # once, and `analytics run` waits for the same room before it launches (an advisory
+    # lock in the warehouse serialises runs that start together all the same).
     max_concurrent_runs: 1
 # A run whose worker died is marked failed instead of staying "started" forever, so the
 # drift sensor and the schedules can request it again.

@@ -6,8 +6,8 @@ unpartitioned models, the checked tables, the metric tables), so runs of the sam
 take turns: a run holds a session-level advisory lock in the warehouse from before its
 first step to after its last (`writer_lock`). A second run waits for it, saying whom it
 waits for, then runs on the tables the first one left. The lock lives in the warehouse
-itself, so it binds every process that writes there (the CLI's in-process runs, the runs
-the daemon launches, a second machine) and dies with its session: a killed run releases it
+itself, so it binds every process that writes there (the runs `analytics run` and the
+daemon launch, a test's in-process run, a second machine) and dies with its session: a killed run releases it
 at once.
 
 What a killed run can leave behind, and what the next holder heals before it writes:
@@ -56,8 +56,8 @@ def writer_lock(warehouse_url: str, run: str, log: Callable[[str], None]) -> Ite
     """Hold the warehouse's writer lock for the block, waiting for it if another run holds
     it; heal what a dead writer left once it is ours.
 
-    Re-entrant within a thread: `analytics run` holds it around all the runs of a range,
-    and each run's resource (WarehouseWriter) finds it held already.
+    Re-entrant within a thread: code that holds it around runs it executes in its own
+    process (a test, a tool) lets each run's resource (WarehouseWriter) find it held.
     """
     held = _held_here()
     if held.get(warehouse_url):
