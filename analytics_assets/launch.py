@@ -31,6 +31,7 @@ LOCATION_NAME = "analytics"
 """The code location's name in workspace.yaml."""
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 POLL_SECONDS = 0.5
+WORKER_EXIT_SECONDS = 30.0
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
@@ -124,6 +125,7 @@ def launch_and_wait(
         while True:
             current = instance.get_run_by_id(run.run_id)
             if current is not None and current.is_finished:
+                wait_for_worker_exit(current)
                 return current
             # A run worker killed outright (the OOM killer) reports nothing: it is failed
             # here rather than waited for.
@@ -133,6 +135,18 @@ def launch_and_wait(
     except KeyboardInterrupt:
         instance.run_launcher.terminate(run.run_id)
         raise
+
+
+def wait_for_worker_exit(run: dg.DagsterRun, timeout: float = WORKER_EXIT_SECONDS) -> None:
+    """A run is finished before its worker has written its last events and exited: wait
+    for it (bounded), so that nothing of the run still writes to Dagster's storage once
+    the CLI is done (`make demo` stops the embedded server right after)."""
+    from analytics_assets.orphaned_runs import PID_TAG, process_alive
+
+    pid = run.tags.get(PID_TAG, "")
+    deadline = time.monotonic() + timeout
+    while pid.isdigit() and process_alive(int(pid)) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS / 5)
 
 
 def run_events(instance: dg.DagsterInstance, run_id: str) -> list[dg.DagsterEvent]:

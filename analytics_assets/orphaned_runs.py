@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import dagster as dg
 
@@ -25,13 +26,19 @@ def process_tags() -> dict[str, str]:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether the process runs; a zombie (exited, not yet reaped by its parent) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process: it exists
         return True
-    return True
+    try:
+        # /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def fail_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:

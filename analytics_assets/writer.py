@@ -7,8 +7,8 @@ take turns: a run holds a session-level advisory lock in the warehouse from befo
 first step to after its last (`writer_lock`). A second run waits for it, saying whom it
 waits for, then runs on the tables the first one left. The lock lives in the warehouse
 itself, so it binds every process that writes there (the runs `analytics run` and the
-daemon launch, a test's in-process run, a second machine) and dies with its session: a killed run releases it
-at once.
+daemon launch, a test's in-process run, a second machine) and dies with its session: a
+killed run releases it at once.
 
 What a killed run can leave behind, and what the next holder heals before it writes:
 - dbt sessions of the dead run (an orphaned dbt, where it could not die with its parent):
