@@ -134,6 +134,9 @@ def launch_and_wait(
             time.sleep(POLL_SECONDS)
     except KeyboardInterrupt:
         instance.run_launcher.terminate(run.run_id)
+        current = instance.get_run_by_id(run.run_id)
+        if current is not None:
+            wait_for_worker_exit(current)
         raise
 
 

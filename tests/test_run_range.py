@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 
 import dagster as dg
+import psutil
 import pytest
 from test_raw_helpers import (
     at,
@@ -56,6 +58,25 @@ def _materialized_rows(instance, table):
     }
 
 
+def _dagster_children_gone(timeout: float = 90) -> bool:
+    """True once no `dagster api` process started by this one is left (the code server
+    stops once its calls end, at most 60 s after it is told to)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = psutil.Process().children(recursive=True)
+        if not [p for p in children if "dagster" in " ".join(_cmdline(p))]:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # gone meanwhile
+        return []
+
+
 def test_a_range_is_one_dagster_run_on_the_instance(env):
     summary = run_range(day(2), day(4))
 
@@ -94,6 +115,8 @@ def test_a_range_is_one_dagster_run_on_the_instance(env):
         assert {f"raw__{table}" for table in source_tables()} <= succeeded
     assert fetch(env.warehouse, "select id from raw.events order by id") == [(2,), (3,), (4,), (5,)]
     assert "succeeded" in summary.render()
+    # Nothing the launch started outlives it: the code server and the run worker are gone.
+    assert _dagster_children_gone(), "a code server or run worker of the run is still alive"
 
 
 def test_a_failing_table_fails_the_run_and_says_why(env, capsys):
