@@ -14,7 +14,7 @@ from test_raw_helpers import fetch, pipeline_databases
 from analytics_assets.metric_checks import KEY_CHECK, ROWS_CHECK
 from analytics_assets.source.generator import GenerationSpec, generate
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.long
 
 SPEC = GenerationSpec(users=40, days=3, end=date(2026, 1, 3), seed=11, bad_rate=0.0)
 START, END = date(2026, 1, 1), date(2026, 1, 4)
