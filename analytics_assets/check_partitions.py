@@ -77,15 +77,10 @@ def latest_materializations(
         AssetCheckEvaluationTargetMaterializationData,
     )
 
-    found: dict[str, TargetMaterialization] = {}
-    missing = list(partitions)
-    # Usually one query: the run has just materialized every partition of its range.
-    for batch in (missing, *([p] for p in missing)):
-        wanted = [p for p in batch if p not in found]
-        if not wanted:
-            continue
+    def newest(wanted: Sequence[str]) -> dict[str, TargetMaterialization]:
+        found: dict[str, TargetMaterialization] = {}
         records = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=wanted),
+            dg.AssetRecordsFilter(asset_key=asset_key, asset_partitions=list(wanted)),
             limit=len(wanted),
         ).records
         for record in records:  # newest first
@@ -94,6 +89,14 @@ def latest_materializations(
                 found[partition] = AssetCheckEvaluationTargetMaterializationData(
                     storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
                 )
+        return found
+
+    # One query when the run has just materialized every partition of its range (one
+    # record each); a partition that query missed (older runs' records crowd it out) is
+    # asked for on its own.
+    found = newest(partitions)
+    for partition in [p for p in partitions if p not in found]:
+        found.update(newest([partition]))
     return found
 
 

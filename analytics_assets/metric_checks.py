@@ -262,8 +262,7 @@ def metric_tables(assets_def: dg.AssetsDefinition) -> list[MetricTable]:
     models = {
         translator.get_asset_spec(manifest, uid, project).key: node
         for uid, node in nodes.items()
-        if node.get("resource_type") == "model"
-        and node.get("fqn", [None, None])[1] == METRICS_FOLDER
+        if node.get("resource_type") == "model" and _in_metrics(node)
     }
     tables = []
     for key in sorted(assets_def.keys, key=lambda k: k.to_user_string()):

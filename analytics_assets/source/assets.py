@@ -11,11 +11,10 @@ from __future__ import annotations
 import dagster as dg
 
 from analytics_assets.settings import asset_owners
-from analytics_assets.source.tables import SourceTable, source_tables
+from analytics_assets.source.tables import SOURCE_SCHEMA, SourceTable, source_tables
 
 SOURCE_PREFIX = "source"
 SOURCE_GROUP = "source"
-SOURCE_SCHEMA = "app"
 
 
 def source_asset_key(table_name: str) -> dg.AssetKey:
