@@ -15,12 +15,14 @@ from the run's event log afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import dagster as dg
+import psutil
 
 from analytics_assets.settings import PROJECT_ROOT
 
@@ -32,6 +34,7 @@ LOCATION_NAME = "analytics"
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 POLL_SECONDS = 0.5
 WORKER_EXIT_SECONDS = 30.0
+CODE_SERVER_EXIT_SECONDS = 15.0
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
@@ -43,12 +46,38 @@ def project_workspace(instance: dg.DagsterInstance) -> Iterator[WorkspaceRequest
     from dagster._core.workspace.load_target import WorkspaceFileTarget
 
     target = WorkspaceFileTarget(paths=[str(WORKSPACE_FILE)])
-    with WorkspaceProcessContext(instance, target) as process:
-        workspace = process.create_request_context()
-        error = workspace.get_code_location_error(LOCATION_NAME)
-        if error is not None:
-            raise RuntimeError(f"the code location failed to load: {error.message.strip()}")
-        yield workspace
+    before = set(psutil.Process().children())
+    try:
+        with WorkspaceProcessContext(instance, target) as process:
+            workspace = process.create_request_context()
+            error = workspace.get_code_location_error(LOCATION_NAME)
+            if error is not None:
+                raise RuntimeError(f"the code location failed to load: {error.message.strip()}")
+            yield workspace
+    finally:
+        _end_code_servers(set(psutil.Process().children()) - before)
+
+
+def _end_code_servers(started: set[psutil.Process]) -> None:
+    """Wait for the code server the block started to exit, and end it if it lingers.
+
+    Dagster asks its code server to stop and returns at once; the server finishes stopping
+    in a thread that reads Dagster's storage, and one whose storage goes away meanwhile (a
+    test or a benchmark dropping its databases) never exits and ignores SIGTERM. Nothing a
+    launch starts outlives it."""
+    servers = [p for p in started if "grpc" in " ".join(_cmdline(p))]
+    _, lingering = psutil.wait_procs(servers, timeout=CODE_SERVER_EXIT_SECONDS)
+    for server in lingering:
+        with contextlib.suppress(psutil.Error):
+            server.kill()
+    psutil.wait_procs(lingering, timeout=5)
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # gone meanwhile
+        return []
 
 
 def create_run(
