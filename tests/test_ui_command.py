@@ -54,7 +54,6 @@ def test_ui_serves_and_stops_with_everything_it_started(env, tmp_path, sig):
         left = [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
         assert left == [], [p.cmdline() for p in left]
         output = ui.output()
-        assert "Dagster UI at " in output
         assert "SupersessionWarning" not in output and "Traceback" not in output
 
 

@@ -23,6 +23,7 @@ ANALYTICS = Path(sys.executable).parent / "analytics"
 BARE_PATH = "/usr/bin:/bin"
 STARTUP_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
+ANNOUNCED = "Dagster UI at "
 
 
 def free_port() -> int:
@@ -78,7 +79,9 @@ class UI:
                 raise AssertionError(
                     f"analytics ui exited ({self.process.returncode}):\n{self.output()[-3000:]}"
                 )
-            if _get(f"{self.url}/server_info") is not None:
+            # As a person does: wait for the CLI to say where the UI is, not only for the
+            # webserver to answer (the CLI notices that a moment later).
+            if ANNOUNCED in self.output() and _get(f"{self.url}/server_info") is not None:
                 return
             time.sleep(0.5)
         raise AssertionError(f"no answer at {self.url} in {timeout} s:\n{self.output()[-3000:]}")
