@@ -16,18 +16,27 @@ result of each day, instead of one result for all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from analytics_assets.dagster_internals import TargetMaterialization
+from analytics_assets.jobs import range_label
+from analytics_assets.window import Window
+
 CheckEvent = dg.AssetCheckResult | dg.AssetCheckEvaluation | dg.Output
-if TYPE_CHECKING:
-    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
-        AssetCheckEvaluationTargetMaterializationData as TargetMaterialization,
-    )
 
 PartitionResult = Callable[[dg.AssetCheckResult, str], dg.AssetCheckResult]
 """(the range's result, a partition key) -> that partition's result."""
+
+
+def check_window(context: dg.AssetCheckExecutionContext) -> tuple[str | None, Window | None]:
+    """(label, window) of what a check validates: its partition or range of partitions (a
+    single-run backfill checks the whole range at once); for a check of an unpartitioned
+    asset, the partitions of the run it is part of. (None, None) in a run without
+    partitions: the whole relation is checked."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return None, None
+    return range_label(context.partition_key_range), Window.of(context.partition_time_window)
 
 
 def per_partition(
@@ -73,9 +82,6 @@ def latest_materializations(
     """The newest materialization of each partition: what each partition's evaluation
     checked. The UI shows a partition's check as current only when it names the partition's
     latest materialization (a check without one reads as "Missing")."""
-    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
-        AssetCheckEvaluationTargetMaterializationData,
-    )
 
     def newest(wanted: Sequence[str]) -> dict[str, TargetMaterialization]:
         found: dict[str, TargetMaterialization] = {}
@@ -86,7 +92,7 @@ def latest_materializations(
         for record in records:  # newest first
             partition = record.partition_key
             if partition is not None and partition not in found:
-                found[partition] = AssetCheckEvaluationTargetMaterializationData(
+                found[partition] = TargetMaterialization(
                     storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
                 )
         return found

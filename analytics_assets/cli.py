@@ -241,7 +241,7 @@ def run(start: date, end: date) -> None:
     # The marts pseudonymise with the key: refuse a demo key before any run starts.
     get_settings().checked_pii_key()
     _preflight()  # before importing the pipeline, which takes seconds (Dagster, dbt)
-    from analytics_assets.pipeline import run_range
+    from analytics_assets.runner import run_range
 
     _interrupt_on_sigterm()
     summary = run_range(start, end, progress=sys.stderr.isatty())
@@ -259,7 +259,7 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     from analytics_assets import embedded
     from analytics_assets.connections import source_url, warehouse_url
     from analytics_assets.demo import build_report
-    from analytics_assets.pipeline import run_range
+    from analytics_assets.runner import run_range
     from analytics_assets.source.ddl import init_source
     from analytics_assets.source.generator import generate
 

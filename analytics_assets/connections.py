@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from analytics_assets import embedded
 from analytics_assets.settings import DAGSTER_DB, SOURCE_DB, WAREHOUSE_DB, Settings, get_settings
 
@@ -22,9 +20,8 @@ def dagster_storage_url(settings: Settings | None = None) -> str | None:
     """Dagster keeps its runs in PostgreSQL: the embedded `dagster` database, or the
     `DAGSTER_DATABASE_URL` given; None with explicit warehouse URLs and no Dagster URL."""
     settings = settings or get_settings()
-    explicit = os.environ.get("DAGSTER_DATABASE_URL")
-    if explicit:
-        return explicit
+    if settings.dagster_url:
+        return settings.dagster_url
     if settings.embedded:
         return embedded.database_url(settings, DAGSTER_DB)
     return None

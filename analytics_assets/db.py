@@ -82,6 +82,12 @@ def url_parts(url: str) -> dict[str, str]:
     }
 
 
+def sqlalchemy_url(url: str) -> str:
+    """A libpq URL as SQLAlchemy takes it for psycopg2 (dagster-postgres and GX use it):
+    SQLAlchemy 2.1 maps a plain postgresql:// to psycopg 3."""
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
 def connect(url: str, *, autocommit: bool = False, timeout: int = 5) -> psycopg.Connection:
     """Open a connection, or raise DatabaseUnreachable with one line saying which URL.
 

@@ -37,25 +37,24 @@ import dagster as dg
 import psycopg
 from psycopg import sql
 
+from analytics_assets.calendar import ended_periods_touching, first_day
 from analytics_assets.db import connect
-from analytics_assets.pipeline import PIPELINE_JOB, partition_range_tags
-from analytics_assets.raw.ddl import RAW_SCHEMA
-from analytics_assets.raw.window import Window, partition_expression, window_predicate
-from analytics_assets.resources import Databases
-from analytics_assets.schedules import (
-    MONTHLY_JOB,
+from analytics_assets.grains import DAILY, ROLLUPS
+from analytics_assets.jobs import (
     TRIGGER_TAG,
-    WEEKLY_JOB,
     WINDOW_TAG,
-    DayRange,
-    first_partition_days,
-    monthly_job,
-    months_covering,
-    weekly_job,
-    weeks_covering,
+    day_keys,
+    job,
+    key_range_tags,
+    range_label,
+    run_keys,
 )
+from analytics_assets.raw.ddl import RAW_SCHEMA
+from analytics_assets.raw.window import partition_expression, window_predicate
+from analytics_assets.resources import Databases
 from analytics_assets.settings import get_settings
 from analytics_assets.source.tables import SOURCE_SCHEMA, SourceTable, source_tables
+from analytics_assets.window import Window
 
 DRIFT_SENSOR = "late_data_drift"
 ROLLUP_SENSOR = "late_data_rollups"
@@ -105,12 +104,13 @@ class DayDrift:
 
 
 def drift_window(
-    today: date, lookback_days: int, first_day: date, horizon_days: int = HORIZON_DAYS
-) -> DayRange | None:
-    """The days the daily schedule no longer re-stages, within the horizon; None if none."""
-    start = max(today - timedelta(days=horizon_days), first_day)
+    today: date, lookback_days: int, first: date, horizon_days: int = HORIZON_DAYS
+) -> Window | None:
+    """The days the daily schedule no longer re-stages, within the horizon, never before
+    the first partition `first`; None if none."""
+    start = max(today - timedelta(days=horizon_days), first)
     end = today - timedelta(days=1 + lookback_days)
-    return DayRange(start, end) if start < end else None
+    return Window(start, end) if start < end else None
 
 
 def find_drift(
@@ -133,11 +133,11 @@ def not_yet_requested(
     return [d for d in drifts if tuple(requested.get(d.key, ())) != d.counts]
 
 
-def drift_days(drifts: Sequence[DayDrift]) -> DayRange:
+def drift_days(drifts: Sequence[DayDrift]) -> Window:
     """The one range that covers every drifted day: min .. max (a re-stage of a day that
     did not drift changes nothing, so one run beats one run per gap)."""
     days = [d.day for d in drifts]
-    return DayRange(min(days), max(days) + timedelta(days=1))
+    return Window(min(days), max(days) + timedelta(days=1))
 
 
 def drift_run_key(drifts: Sequence[DayDrift], serial: int) -> str:
@@ -157,14 +157,14 @@ def drift_summary(drifts: Sequence[DayDrift]) -> str:
 
 def drift_request(drifts: Sequence[DayDrift], serial: int) -> dg.RunRequest:
     """ONE ranged run of the pipeline job over the drifted days, tagged with why."""
-    days = drift_days(drifts)
+    keys = day_keys(drift_days(drifts))
     return dg.RunRequest(
         run_key=drift_run_key(drifts, serial),
-        job_name=PIPELINE_JOB,
+        job_name=DAILY.job,
         tags={
-            **partition_range_tags(days.start, days.end),
+            **key_range_tags(keys),
             TRIGGER_TAG: DRIFT_TRIGGER,
-            WINDOW_TAG: days.label(),
+            WINDOW_TAG: range_label(keys),
             DRIFT_TAG: drift_summary(drifts),
         },
     )
@@ -210,13 +210,14 @@ def _order(drift: DayDrift) -> tuple[str, date]:
 
 
 def source_day_counts(
-    conn: psycopg.Connection, table: SourceTable, window: Window
+    conn: psycopg.Connection, table: SourceTable, window: Window, first: date
 ) -> dict[date, int]:
-    """Rows per daily partition of app.<table> over the window."""
+    """Rows per daily partition of app.<table> over the window (`first`: the first
+    partition, which also counts the older and undated rows)."""
     query = sql.SQL("select {day}, count(*) from {src} where {where} group by 1").format(
-        day=partition_expression(table.window_column, window.first_partition),
+        day=partition_expression(table.window_column, first),
         src=sql.Identifier(SOURCE_SCHEMA, table.name),
-        where=window_predicate(table.window_column, window),
+        where=window_predicate(table.window_column, window, first),
     )
     return dict(conn.execute(query).fetchall())
 
@@ -238,7 +239,7 @@ def raw_day_counts(
 
 @dataclass(frozen=True)
 class DriftScan:
-    window: DayRange
+    window: Window
     drifts: tuple[DayDrift, ...]
     tables_compared: int
     tables_unstaged: tuple[str, ...]
@@ -247,12 +248,12 @@ class DriftScan:
 def scan(
     source_url: str,
     warehouse_url: str,
-    days: DayRange,
-    first_day: date,
+    days: Window,
+    first: date,
     tables: Iterable[SourceTable] | None = None,
 ) -> DriftScan:
-    """Compare every table's rows per day over `days`, source against raw."""
-    window = Window(days.start, days.end, first_day)
+    """Compare every table's rows per day over `days`, source against raw (`first`: the
+    first partition)."""
     drifts: list[DayDrift] = []
     compared, unstaged = 0, []
     with (
@@ -262,12 +263,12 @@ def scan(
         # The source is someone else's database: make any write an error.
         src.execute("set default_transaction_read_only = on")
         for table in tables or source_tables().values():
-            raw = raw_day_counts(dst, table, window)
+            raw = raw_day_counts(dst, table, days)
             if raw is None:
                 unstaged.append(table.name)
                 continue
             compared += 1
-            drifts += find_drift(table, source_day_counts(src, table, window), raw)
+            drifts += find_drift(table, source_day_counts(src, table, days, first), raw)
     return DriftScan(days, tuple(drifts), compared, tuple(unstaged))
 
 
@@ -296,7 +297,7 @@ def _today() -> date:
 def last_drift_run_failed(instance: dg.DagsterInstance) -> bool:
     """Did the newest drift run fail or get cancelled? Its days then need another run."""
     runs = instance.get_runs(
-        filters=dg.RunsFilter(job_name=PIPELINE_JOB, tags={TRIGGER_TAG: DRIFT_TRIGGER}), limit=1
+        filters=dg.RunsFilter(job_name=DAILY.job, tags={TRIGGER_TAG: DRIFT_TRIGGER}), limit=1
     )
     return bool(runs) and runs[0].status in (
         dg.DagsterRunStatus.FAILURE,
@@ -313,14 +314,14 @@ def evaluate_drift(
 ) -> dg.SensorResult:
     """One tick of the drift sensor: scan, log what is new, request one run for it."""
     state = DriftCursor.decode(cursor)
-    first_day, _, _ = first_partition_days()
-    window = drift_window(today, lookback_days, first_day)
+    first = first_day(DAILY.partitions())
+    window = drift_window(today, lookback_days, first)
     if window is None:
         return dg.SensorResult(
             skip_reason=f"no day before the lookback ({lookback_days} days) to compare yet",
             cursor=state.after([], requested_now=False).encode(),
         )
-    found = scan(databases.source_url(), databases.warehouse_url(), window, first_day)
+    found = scan(databases.source_url(), databases.warehouse_url(), window, first)
     # After a failed drift run, what it was for counts as never requested: ask again.
     requested = {} if state.requested and last_drift_run_failed(instance) else state.requested
     new = not_yet_requested(found.drifts, requested)
@@ -353,7 +354,7 @@ def _skip_reason(found: DriftScan) -> str:
 def drift_sensor() -> dg.SensorDefinition:
     @dg.sensor(
         name=DRIFT_SENSOR,
-        job_name=PIPELINE_JOB,
+        job_name=DAILY.job,
         minimum_interval_seconds=DRIFT_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
@@ -371,34 +372,27 @@ def drift_sensor() -> dg.SensorDefinition:
 
 
 def rollup_requests(run_id: str, run_tags: Mapping[str, str], today: date) -> list[dg.RunRequest]:
-    """After a drift run over the days start..end (its range tags): one ranged run per grain
+    """After a drift run over some days (its range tags): one ranged run per rollup grain
     over the weeks and months holding those days that have ended by `today` (their
     schedules rolled them up before the late rows landed). None for other runs."""
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
-
-    if run_tags.get(TRIGGER_TAG) != DRIFT_TRIGGER:
+    keys = run_keys(run_tags)
+    if run_tags.get(TRIGGER_TAG) != DRIFT_TRIGGER or keys is None:
         return []
-    start = date.fromisoformat(run_tags[ASSET_PARTITION_RANGE_START_TAG])
-    last = date.fromisoformat(run_tags[ASSET_PARTITION_RANGE_END_TAG])
-    days = DayRange(start, last + timedelta(days=1))
-    _, first_week, first_month = first_partition_days()
-    grains = (
-        (WEEKLY_JOB, weeks_covering(days, today, first_week)),
-        (MONTHLY_JOB, months_covering(days, today, first_month)),
-    )
+    days = Window(date.fromisoformat(keys.start), date.fromisoformat(keys.end) + timedelta(days=1))
     requests = []
-    for job_name, periods in grains:
+    for grain in ROLLUPS:
+        periods = ended_periods_touching(grain.partitions(), days, ended_by=today)
         if periods is None:
             continue
-        label = f"{periods.first.isoformat()}..{periods.last.isoformat()}"
         requests.append(
             dg.RunRequest(
-                run_key=f"{run_id}:{job_name}",
-                job_name=job_name,
-                tags={**periods.tags(), TRIGGER_TAG: DRIFT_TRIGGER, WINDOW_TAG: label},
+                run_key=f"{run_id}:{grain.job}",
+                job_name=grain.job,
+                tags={
+                    **key_range_tags(periods),
+                    TRIGGER_TAG: DRIFT_TRIGGER,
+                    WINDOW_TAG: range_label(periods),
+                },
             )
         )
     return requests
@@ -408,7 +402,7 @@ def rollup_sensor() -> dg.RunStatusSensorDefinition:
     @dg.run_status_sensor(
         run_status=dg.DagsterRunStatus.SUCCESS,
         name=ROLLUP_SENSOR,
-        request_jobs=[weekly_job(), monthly_job()],
+        request_jobs=[job(grain) for grain in ROLLUPS],
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
             "When a drift re-stage succeeds, recompute the weekly and monthly rollups of the "

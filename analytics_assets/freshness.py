@@ -1,8 +1,8 @@
 """How fresh the raw and aggregate assets must be: Dagster 1.13 freshness policies.
 
 A cron freshness policy says "by this deadline, the asset has been materialized since
-that instant". The deadlines follow the schedules (schedules.py) with about three hours
-for the run to finish:
+that instant". The deadlines are in the grain table (grains.py) and follow the schedules
+with about three hours for the run to finish:
 
 - raw (daily schedule at 03:00 UTC): materialized since midnight by 06:00 UTC;
 - daily metric rollups (same run, after dbt): since midnight by 07:00 UTC;
@@ -19,31 +19,25 @@ freshness (Pass / Fail / Unknown before its first materialization) in its health
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 
 import dagster as dg
 
-RAW_GROUP = "raw"
-AGGREGATE_GROUPS = ("daily", "weekly", "monthly")
+from analytics_assets.grains import GRAINS, RAW_FRESHNESS, RAW_GROUP, Deadline
+
+
+def _policy(deadline: Deadline) -> dg.FreshnessPolicy:
+    return dg.FreshnessPolicy.cron(
+        deadline_cron=deadline.cron,
+        lower_bound_delta=timedelta(hours=deadline.hours),
+        timezone="UTC",
+    )
 
 
 def freshness_policies() -> dict[str, dg.FreshnessPolicy]:
     """Asset group -> its freshness policy (the raw group and the rollup groups)."""
-    return {
-        RAW_GROUP: dg.FreshnessPolicy.cron(
-            deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=6), timezone="UTC"
-        ),
-        "daily": dg.FreshnessPolicy.cron(
-            deadline_cron="0 7 * * *", lower_bound_delta=timedelta(hours=7), timezone="UTC"
-        ),
-        "weekly": dg.FreshnessPolicy.cron(
-            deadline_cron="0 8 * * 1", lower_bound_delta=timedelta(hours=8), timezone="UTC"
-        ),
-        "monthly": dg.FreshnessPolicy.cron(
-            deadline_cron="0 8 1 * *", lower_bound_delta=timedelta(hours=8), timezone="UTC"
-        ),
-    }
+    deadlines = {RAW_GROUP: RAW_FRESHNESS, **{g.group: g.freshness for g in GRAINS}}
+    return {group: _policy(deadline) for group, deadline in deadlines.items()}
 
 
 def freshness_policy_for(group: str | None) -> dg.FreshnessPolicy | None:
@@ -61,7 +55,4 @@ def with_freshness_policy(spec: dg.AssetSpec) -> dg.AssetSpec:
 
 def with_freshness_policies(defs: dg.Definitions) -> dg.Definitions:
     """The definitions with every raw and rollup asset carrying its group's policy."""
-    with warnings.catch_warnings():
-        # "preview" in Dagster 1.13, and the way its docs attach policies to built assets.
-        warnings.simplefilter("ignore", dg.PreviewWarning)
-        return defs.map_asset_specs(func=with_freshness_policy)
+    return defs.map_asset_specs(func=with_freshness_policy)

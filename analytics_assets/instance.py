@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from analytics_assets.connections import dagster_storage_url
-from analytics_assets.db import ensure_database, with_database
+from analytics_assets.db import ensure_database, sqlalchemy_url, with_database
 from analytics_assets.settings import DAGSTER_DB, Settings, get_settings
 
 # The storage URL holds a password: dagster.yaml names this variable instead, and
@@ -72,8 +72,7 @@ def ensure_dagster_home(settings: Settings | None = None) -> Path:
     if not user_owned:
         url = storage_url(settings)
         ensure_database(url)
-        # SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; dagster-postgres needs psycopg2.
-        os.environ[STORAGE_URL_ENV] = url.replace("postgresql://", "postgresql+psycopg2://", 1)
+        os.environ[STORAGE_URL_ENV] = sqlalchemy_url(url)
         if not _is_current(config):
             _write_private(config, _DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)

@@ -19,15 +19,13 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import dagster as dg
 import psutil
 
+from analytics_assets.dagster_internals import Workspace, workspace
+from analytics_assets.orphaned_runs import PID_TAG, fail_if_orphaned, process_alive
 from analytics_assets.settings import PROJECT_ROOT
-
-if TYPE_CHECKING:
-    from dagster._core.workspace.context import WorkspaceRequestContext
 
 LOCATION_NAME = "analytics"
 """The code location's name in workspace.yaml."""
@@ -39,21 +37,16 @@ IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 @contextmanager
-def project_workspace(instance: dg.DagsterInstance) -> Iterator[WorkspaceRequestContext]:
+def project_workspace(instance: dg.DagsterInstance) -> Iterator[Workspace]:
     """The project's code location, served by a code server for the duration of the block
     (the run launcher starts each run's worker from it)."""
-    from dagster._core.workspace.context import WorkspaceProcessContext
-    from dagster._core.workspace.load_target import WorkspaceFileTarget
-
-    target = WorkspaceFileTarget(paths=[str(WORKSPACE_FILE)])
     before = set(psutil.Process().children())
     try:
-        with WorkspaceProcessContext(instance, target) as process:
-            workspace = process.create_request_context()
-            error = workspace.get_code_location_error(LOCATION_NAME)
+        with workspace(instance, WORKSPACE_FILE) as project:
+            error = project.get_code_location_error(LOCATION_NAME)
             if error is not None:
                 raise RuntimeError(f"the code location failed to load: {error.message.strip()}")
-            yield workspace
+            yield project
     finally:
         _end_code_servers(set(psutil.Process().children()) - before)
 
@@ -82,7 +75,7 @@ def _cmdline(process: psutil.Process) -> list[str]:
 
 def create_run(
     instance: dg.DagsterInstance,
-    workspace: WorkspaceRequestContext,
+    workspace: Workspace,
     job_name: str,
     run_id: str,
     tags: Mapping[str, str],
@@ -121,10 +114,8 @@ def create_run(
 def max_concurrent_runs(instance: dg.DagsterInstance) -> int | None:
     """The run queue's limit, None when the instance has no queue (a DAGSTER_HOME of the
     user's own with the default coordinator)."""
-    from dagster._core.run_coordinator import QueuedRunCoordinator
-
     coordinator = instance.run_coordinator
-    if isinstance(coordinator, QueuedRunCoordinator):
+    if isinstance(coordinator, dg.QueuedRunCoordinator):
         return coordinator.get_run_queue_config().max_concurrent_runs
     return None
 
@@ -143,12 +134,10 @@ def wait_for_room(instance: dg.DagsterInstance, log: Callable[[str], None]) -> N
 
 
 def launch_and_wait(
-    instance: dg.DagsterInstance, workspace: WorkspaceRequestContext, run: dg.DagsterRun
+    instance: dg.DagsterInstance, workspace: Workspace, run: dg.DagsterRun
 ) -> dg.DagsterRun:
     """Launch the run through the instance's run launcher and wait for it to end. Ctrl-C
     (or SIGTERM, which the CLI turns into one) terminates the run before it is re-raised."""
-    from analytics_assets.orphaned_runs import fail_if_orphaned
-
     instance.launch_run(run.run_id, workspace)
     try:
         while True:
@@ -173,8 +162,6 @@ def wait_for_worker_exit(run: dg.DagsterRun, timeout: float = WORKER_EXIT_SECOND
     """A run is finished before its worker has written its last events and exited: wait
     for it (bounded), so that nothing of the run still writes to Dagster's storage once
     the CLI is done (`make demo` stops the embedded server right after)."""
-    from analytics_assets.orphaned_runs import PID_TAG, process_alive
-
     pid = run.tags.get(PID_TAG, "")
     deadline = time.monotonic() + timeout
     while pid.isdigit() and process_alive(int(pid)) and time.monotonic() < deadline:

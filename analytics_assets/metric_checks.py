@@ -20,17 +20,17 @@ own counts (the query counts per bucket; check_partitions.per_partition).
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the check function at definition time.
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
 
-from analytics_assets.check_partitions import CheckEvent, per_partition
-from analytics_assets.quality_checks import check_window
+from analytics_assets.check_partitions import CheckEvent, check_window, per_partition
+from analytics_assets.dbt.metric_assets import metric_assets_name
+from analytics_assets.grains import GRAINS
 from analytics_assets.resources import Databases
+from analytics_assets.window import Window
 
 ROWS_CHECK = "rows_present"
 KEY_CHECK = "key_unique"
@@ -90,7 +90,7 @@ def window_column(node: Mapping[str, Any]) -> str:
     return meta.get("window_column") or DEFAULT_WINDOW_COLUMN
 
 
-def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: datetime | None) -> Any:
+def check_sql(tables: Sequence[MetricTable], window: Window | None) -> Any:
     """One query: per table and bucket in the window, (asset, the bucket's day, rows, rows
     whose key repeats, keys that repeat); a table without rows has none. Without bounds (a
     run without partitions), the whole tables."""
@@ -99,11 +99,12 @@ def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: dateti
     parts = []
     for table in tables:
         conditions = []
-        if start is not None and end is not None:
+        if window is not None:
+            # The buckets are UTC `timestamp`s (or dates): a date bound is its midnight.
             column = sql.Identifier(table.window_column)
             conditions.append(
                 sql.SQL("{} >= {} and {} < {}").format(
-                    column, sql.Literal(_naive_utc(start)), column, sql.Literal(_naive_utc(end))
+                    column, sql.Literal(window.start), column, sql.Literal(window.end)
                 )
             )
         if table.metric_types:
@@ -132,11 +133,6 @@ def check_sql(tables: Sequence[MetricTable], start: datetime | None, end: dateti
     return sql.SQL(" union all ").join(parts)
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """The metric tables' buckets are `timestamp` in UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 @dataclass(frozen=True)
 class WindowCounts:
     rows: int = 0
@@ -158,15 +154,14 @@ CountsByBucket = dict[dg.AssetKey, dict[str, WindowCounts]]
 def window_counts(
     warehouse_url: str,
     tables: Sequence[MetricTable],
-    start: datetime | None,
-    end: datetime | None,
+    window: Window | None,
 ) -> CountsByBucket:
     from analytics_assets.db import connect
 
     if not tables:
         return {}
     with connect(warehouse_url) as conn:
-        rows = conn.execute(check_sql(tables, start, end)).fetchall()
+        rows = conn.execute(check_sql(tables, window)).fetchall()
     counts: CountsByBucket = {}
     for asset, bucket, n, dup_rows, dup_keys in rows:
         key = dg.AssetKey.from_user_string(asset)
@@ -306,11 +301,7 @@ def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinit
     if not tables:
         return None
     partitions = assets_def.partitions_def
-    with warnings.catch_warnings():
-        # A partitioned check spec is "preview" in Dagster 1.13, and what a per-partition
-        # check of a partitioned asset needs.
-        warnings.simplefilter("ignore", dg.PreviewWarning)
-        specs = [_spec for table in tables for _spec in _specs(table, partitions)]
+    specs = [_spec for table in tables for _spec in _specs(table, partitions)]
 
     @dg.multi_asset_check(
         specs=specs,
@@ -329,8 +320,7 @@ def build_metric_check(assets_def: dg.AssetsDefinition) -> dg.AssetChecksDefinit
             for t in tables
             if {dg.AssetCheckKey(t.asset_key, n) for n in (ROWS_CHECK, KEY_CHECK)} & selected
         ]
-        start, end = (window.start, window.end) if window is not None else (None, None)
-        counts = window_counts(databases.warehouse_url(), checked, start, end)
+        counts = window_counts(databases.warehouse_url(), checked, window)
         results = _results(checked, counts, selected, label)
         yield from per_partition(context, results, partition_result(checked, counts))
 
@@ -362,8 +352,6 @@ def _specs(
 
 def build_metric_checks(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
     """The metric table checks of every metric definition among `assets`."""
-    from analytics_assets.dbt.metric_assets import METRIC_PARTITIONS, metric_assets_name
-
-    names = {metric_assets_name(folder) for folder in METRIC_PARTITIONS}
+    names = {metric_assets_name(grain) for grain in GRAINS}
     built = [build_metric_check(a) for a in assets if a.is_executable and a.node_def.name in names]
     return [check for check in built if check is not None]

@@ -14,30 +14,15 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from analytics_assets.check_partitions import CheckEvent, per_partition
+from analytics_assets.check_partitions import CheckEvent, check_window, per_partition
 from analytics_assets.resources import Databases
 from quality.suite import SuiteFile, load_suites
 
 if TYPE_CHECKING:
-    from quality.runner import ExpectationOutcome, SuiteResult, Window
+    from quality.runner import ExpectationOutcome, SuiteResult
 
 CHECK_PREFIX = "gx_"
 DESCRIPTION_LIMIT = 1_000
-
-
-def check_window(context: dg.AssetCheckExecutionContext) -> "tuple[str | None, Window | None]":
-    """(label, window) of what the check validates: its partition or range of partitions (a
-    single-run backfill checks the whole range at once); for a check of an unpartitioned
-    asset, the partitions of the run it is part of. (None, None) in a run without partitions:
-    the whole relation is validated."""
-    from quality.runner import Window
-
-    if not (context.has_partition_key or context.has_partition_key_range):
-        return None, None
-    keys = context.partition_key_range
-    start, end = context.partition_time_window
-    label = keys.start if keys.start == keys.end else f"{keys.start}...{keys.end}"
-    return label, Window(start, end)
 
 
 def check_name(suite: SuiteFile) -> str:

@@ -19,18 +19,14 @@ the tables' checked views) and one over the checked tables (rows per table).
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from analytics_assets.quality_checks import check_window
+from analytics_assets.check_partitions import check_window
 from analytics_assets.resources import Databases
 from analytics_assets.settings import get_settings
 from analytics_assets.source.tables import source_tables
-
-if TYPE_CHECKING:
-    from quality.runner import Window
+from analytics_assets.window import Window
 
 CHECK_NAME = "quarantined_rows"
 SHARE_CHECK_NAME = "quarantine_share"
@@ -71,7 +67,7 @@ class QuarantineCount:
     sample_keys: list[str] = field(default_factory=list)
 
 
-def count_sql(window: "Window | None") -> tuple[str, tuple[object, ...]]:
+def count_sql(window: Window | None) -> tuple[str, tuple[object, ...]]:
     """Quarantined rows grouped by table, partition and reasons; few groups, one scan."""
     sql = (
         "select source_table, _partition, reasons, count(*) as rows, "
@@ -82,11 +78,11 @@ def count_sql(window: "Window | None") -> tuple[str, tuple[object, ...]]:
     params: tuple[object, ...] = ()
     if window is not None:
         sql += " where _partition >= %s and _partition < %s"
-        params = (window.start.astimezone(UTC).date(), window.end.astimezone(UTC).date())
+        params = (window.start, window.end)
     return sql + " group by source_table, _partition, reasons", params
 
 
-def quarantine_counts(warehouse_url: str, window: "Window | None") -> dict[str, QuarantineCount]:
+def quarantine_counts(warehouse_url: str, window: Window | None) -> dict[str, QuarantineCount]:
     """Per source table (every table of the contract, zero when none was rejected)."""
     from analytics_assets.db import connect
 
@@ -104,7 +100,7 @@ def quarantine_counts(warehouse_url: str, window: "Window | None") -> dict[str, 
     return counts
 
 
-def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
+def window_rows(warehouse_url: str, window: Window | None) -> dict[str, int]:
     """Rows checked per source table in the window: every raw row, valid or not, is in its
     checked table (staging.chk_<table>), whose `_partition` index finds the window's."""
     from psycopg import sql
@@ -114,8 +110,8 @@ def window_rows(warehouse_url: str, window: "Window | None") -> dict[str, int]:
     where = sql.SQL("")
     if window is not None:
         where = sql.SQL(" where _partition >= {} and _partition < {}").format(
-            sql.Literal(window.start.astimezone(UTC).date()),
-            sql.Literal(window.end.astimezone(UTC).date()),
+            sql.Literal(window.start),
+            sql.Literal(window.end),
         )
     with connect(warehouse_url) as conn:
         present = [
@@ -210,7 +206,7 @@ def quarantine_check_result(
 def _record(
     warehouse_url: str,
     counts: Sequence[QuarantineCount],
-    window: "Window | None",
+    window: Window | None,
     label: str | None,
     run_id: str,
 ) -> None:

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import dagster as dg
 
 from analytics_assets import connections
+from analytics_assets.orphaned_runs import process_tags
+from analytics_assets.writer import writer_lock
 
 
 class Databases(dg.ConfigurableResource):
@@ -40,9 +42,6 @@ class WarehouseWriter(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseWriter]:
-        from analytics_assets.orphaned_runs import process_tags
-        from analytics_assets.writer import writer_lock
-
         run = context.run_id or "a run"
         if context.run_id and context.instance is not None:
             # Whichever process executes the run says so: a run worker, the CLI in a test.

@@ -43,6 +43,8 @@ class Settings:
     """Explicit warehouse URL, or None for the embedded server."""
     source_url: str | None
     """Explicit source URL, or None for the embedded server."""
+    dagster_url: str | None
+    """DAGSTER_DATABASE_URL: where Dagster keeps runs and events, when given."""
     dagster_home: Path
     start_date: date
     """First daily partition."""
@@ -129,6 +131,7 @@ def get_settings() -> Settings:
         home=home,
         warehouse_url=warehouse,
         source_url=source,
+        dagster_url=os.environ.get("DAGSTER_DATABASE_URL") or None,
         dagster_home=Path(os.environ.get("DAGSTER_HOME", home / "dagster_home")).resolve(),
         start_date=_env_date("ANALYTICS_START_DATE", "2026-01-01"),
         lookback_days=_env_int("ANALYTICS_LOOKBACK_DAYS", 3),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from analytics_assets.db import sqlalchemy_url
+from analytics_assets.window import Window
 from quality.suite import ROWS_EXPECTATION, SuiteFile
 
 SAMPLE_SIZE = 5
@@ -22,16 +24,6 @@ SAMPLE_SIZE = 5
 COLUMN_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE}
 # Row expectations fetch their unexpected rows anyway (up to 200); COMPLETE hands them back.
 ROWS_RESULT_FORMAT = {"result_format": "COMPLETE"}
-
-
-@dataclass(frozen=True)
-class Window:
-    start: dt.datetime
-    end: dt.datetime
-    """Half-open: [start, end)."""
-
-    def label(self) -> str:
-        return f"[{_utc(self.start).isoformat()}, {_utc(self.end).isoformat()})"
 
 
 @dataclass(frozen=True)
@@ -66,14 +58,10 @@ class SuiteResult:
         return not self.critical_failures
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _literal(moment: dt.datetime) -> str:
     """A UTC instant as an untyped SQL literal: compared with a timestamptz column it is that
     instant, with a UTC `timestamp` or a `date` column its UTC wall time or day."""
-    return f"'{_utc(moment).isoformat()}'"
+    return f"'{moment.isoformat()}'"
 
 
 def batch_query(suite: SuiteFile, window: Window | None) -> str:
@@ -81,10 +69,9 @@ def batch_query(suite: SuiteFile, window: Window | None) -> str:
     relation, column = suite.target.relation, suite.target.window_column
     if window is None or column is None:
         return f"select * from {relation}"
-    return (
-        f"select * from {relation} "
-        f"where {column} >= {_literal(window.start)} and {column} < {_literal(window.end)}"
-    )
+    start, end = window.bounds
+    where = f"{column} >= {_literal(start)} and {column} < {_literal(end)}"
+    return f"select * from {relation} where {where}"
 
 
 def window_bounds(suite: SuiteFile, window: Window | None) -> tuple[str, str]:
@@ -92,7 +79,8 @@ def window_bounds(suite: SuiteFile, window: Window | None) -> tuple[str, str]:
     extent of the batch's window column (the first and last values present)."""
     column = suite.target.window_column
     if window is not None:
-        return _literal(window.start), _literal(window.end)
+        start, end = window.bounds
+        return _literal(start), _literal(end)
     if column is None:
         return "'-infinity'", "'infinity'"
     return f"(select min({column}) from {{batch}})", f"(select max({column}) from {{batch}})"
@@ -119,11 +107,6 @@ def gx_expectations(suite: SuiteFile, window: Window | None) -> list[dict[str, A
             kwargs["description"] = render_query(kwargs["description"], suite, window)
         rendered.append({**expectation, "kwargs": kwargs})
     return rendered
-
-
-def sqlalchemy_url(libpq_url: str) -> str:
-    # SQLAlchemy 2.1 would pick psycopg 3 for plain postgresql://; GX is tested on psycopg2.
-    return libpq_url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 def validate(suite: SuiteFile, warehouse_url: str, window: Window | None) -> SuiteResult:

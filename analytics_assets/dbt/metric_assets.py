@@ -1,6 +1,6 @@
 """The metric rollups (dbt_project/models/metrics/<folder>) as Dagster assets: one
 partitioned `@dbt_assets` per grain, each with a single-run backfill policy, so a range
-of days, weeks or months is one `dbt build` over the half-open window (dbt_build).
+of days, weeks or months is one `dbt build` over the half-open window (WarehouseDbt.build).
 
 - `dbt_metrics_daily`: the day-grain models on the daily partitions;
 - `dbt_metrics_weekly`: the week-grain models on the weekly partitions (Monday first,
@@ -17,44 +17,35 @@ days, so re-materializing a day shows its week (and month) as stale in the UI.
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the asset functions at definition time.
-import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtProject, dbt_assets
 
-from analytics_assets.dbt.assets import dbt_build
 from analytics_assets.dbt.project import dbt_project, ensure_manifest
+from analytics_assets.dbt.resource import WarehouseDbt
 from analytics_assets.dbt.translator import WarehouseDbtTranslator
-from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
+from analytics_assets.grains import DAILY, GRAINS, ROLLUPS, Grain
 from analytics_assets.resources import Databases, WarehouseWriter
-
-# models/metrics/<folder> -> the partitions of its assets (folder names are also the
-# Dagster group names, see translator.group_for).
-METRIC_PARTITIONS: dict[str, Callable[[], dg.TimeWindowPartitionsDefinition]] = {
-    "daily": daily_partitions,
-    "weekly": weekly_partitions,
-    "monthly": monthly_partitions,
-}
-DAILY = "daily"
+from analytics_assets.window import Window
 
 
-def metric_select(folder: str) -> str:
-    return f"path:models/metrics/{folder}"
+def metric_select(grain: Grain) -> str:
+    return f"path:{grain.dbt_folder}"
 
 
-def metric_assets_name(folder: str) -> str:
-    return f"dbt_metrics_{folder}"
+def metric_assets_name(grain: Grain) -> str:
+    return f"dbt_metrics_{grain.name}"
 
 
 def daily_counterpart(model_name: str) -> str | None:
     """The daily model a weekly or monthly model rolls up the same metrics as
     (`fct_metric_nps_summary_weekly` -> `fct_metric_nps_summary_daily`); None for a daily
     model or a name without a grain suffix."""
-    for folder in METRIC_PARTITIONS:
-        if folder != DAILY and model_name.endswith(f"_{folder}"):
-            return model_name.removesuffix(folder) + DAILY
+    for grain in ROLLUPS:
+        if model_name.endswith(f"_{grain.name}"):
+            return model_name.removesuffix(grain.name) + DAILY.name
     return None
 
 
@@ -78,33 +69,30 @@ class MetricDbtTranslator(WarehouseDbtTranslator):
         return spec.merge_attributes(deps=[dg.AssetDep(daily_key)])
 
 
-def metric_assets(folder: str) -> dg.AssetsDefinition:
-    """The `@dbt_assets` of one folder of models/metrics, partitioned by its grain."""
+def metric_assets(grain: Grain) -> dg.AssetsDefinition:
+    """The `@dbt_assets` of one grain's folder of models/metrics, on its partitions."""
 
     @dbt_assets(
         manifest=ensure_manifest(),
         project=dbt_project(),
-        select=metric_select(folder),
-        name=metric_assets_name(folder),
-        partitions_def=METRIC_PARTITIONS[folder](),
+        select=metric_select(grain),
+        name=metric_assets_name(grain),
+        partitions_def=grain.partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
         dagster_dbt_translator=MetricDbtTranslator(),
     )
     def _metrics(
         context: dg.AssetExecutionContext,
-        dbt: DbtCliResource,
+        dbt: WarehouseDbt,
         databases: Databases,
         writer: WarehouseWriter,
     ) -> Iterator[Any]:
-        yield from dbt_build(dbt, context, databases.warehouse_url(), context.partition_time_window)
+        window = Window.of(context.partition_time_window)
+        yield from dbt.build(context, databases.warehouse_url(), window)
 
     return _metrics
 
 
 def metric_asset_definitions() -> list[dg.AssetsDefinition]:
-    """The three metric asset definitions (daily, weekly, monthly), from the manifest
-    prepared ahead."""
-    with warnings.catch_warnings():
-        # backfill_policy is "beta" in Dagster 1.13; the single-run backfill is what we want.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return [metric_assets(folder) for folder in METRIC_PARTITIONS]
+    """One metric asset definition per grain, from the manifest prepared ahead."""
+    return [metric_assets(grain) for grain in GRAINS]

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import shlex
 
-from analytics_assets.dbt.project import export_profile_env
+from analytics_assets.connections import warehouse_url
+from analytics_assets.dbt.project import configured_dbt_env
 
 
 def main() -> None:
-    for name, value in export_profile_env(with_pii_key=False).items():
+    for name, value in configured_dbt_env(warehouse_url(), with_pii_key=False).items():
         print(f"export {name}={shlex.quote(value)}")
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -88,45 +89,38 @@ def dbt_env(
     }
 
 
-def dbt_env_names() -> list[str]:
-    """The environment variables dbt_env sets."""
-    return [*PROFILE_ENV_VARS.values(), "PGOPTIONS", APPLICATION_NAME_VAR]
-
-
 def _own_pgoptions(current: str) -> str:
     """PGOPTIONS without the options dbt_env appended to it before (they come last)."""
     start = current.find(DBT_SESSION_OPTIONS)
     return current if start < 0 else current[:start].strip()
 
 
+def configured_dbt_env(warehouse_url: str, *, with_pii_key: bool = True) -> dict[str, str]:
+    """dbt_env for this process: the session options are added to the caller's PGOPTIONS."""
+    own = _own_pgoptions(os.environ.get("PGOPTIONS", ""))
+    return dbt_env(warehouse_url, own or None, with_pii_key=with_pii_key)
+
+
 @contextmanager
-def preserved_environ(names: Iterable[str]) -> Iterator[None]:
-    """Restore these environment variables on exit (unset the ones that were unset), whatever
-    the block set in between."""
-    saved = {name: os.environ.get(name) for name in names}
+def dbt_environ(
+    warehouse_url: str, *, with_pii_key: bool = True, extra: Mapping[str, str] | None = None
+) -> Iterator[dict[str, str]]:
+    """The environment of a dbt process started inside the block: dagster-dbt copies
+    os.environ when it starts one (it takes no environment of its own), so the profile's
+    variables (the PII key among the session options) and `extra` are set for the block
+    and restored after it. No later step, nor any other connection of this process (the
+    source, Dagster's storage), inherits them."""
+    env = {**configured_dbt_env(warehouse_url, with_pii_key=with_pii_key), **(extra or {})}
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     try:
-        yield
+        yield env
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def export_profile_env(
-    warehouse_url: str | None = None, *, with_pii_key: bool = True
-) -> dict[str, str]:
-    """Point dbt (run in a subprocess that inherits os.environ) at the warehouse. Called
-    again, it replaces the options it added (a changed key too) and keeps the caller's."""
-    if warehouse_url is None:
-        from analytics_assets.connections import warehouse_url as configured_url
-
-        warehouse_url = configured_url()
-    own = _own_pgoptions(os.environ.get("PGOPTIONS", ""))
-    env = dbt_env(warehouse_url, own or None, with_pii_key=with_pii_key)
-    os.environ.update(env)
-    return env
 
 
 def dbt_executable() -> str:
@@ -166,10 +160,6 @@ def prepare_manifest(warehouse_url: str | None = None) -> Path:
     """
     from filelock import FileLock
 
-    if warehouse_url is not None:
-        # A parse reads no PII: the runs export the key themselves.
-        export_profile_env(warehouse_url, with_pii_key=False)
-
     path = manifest_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     before = path.stat().st_mtime if path.exists() else None
@@ -178,7 +168,11 @@ def prepare_manifest(warehouse_url: str | None = None) -> Path:
         if after is not None and after != before:
             return path  # another process parsed while we waited
         target = dbt_project().target_path
-        dbt_resource().cli(["parse", "--quiet"], target_path=target, raise_on_error=True).wait()
+        parser = DbtCliResource(**dbt_cli_settings())
+        # A parse reads no PII: a run's environment has the key (dbt/resource.py). Without
+        # a URL, the profile's defaults: a parse connects to nothing.
+        with dbt_environ(warehouse_url, with_pii_key=False) if warehouse_url else nullcontext():
+            parser.cli(["parse", "--quiet"], target_path=target, raise_on_error=True).wait()
     return path
 
 
@@ -192,10 +186,10 @@ def ensure_manifest() -> Path:
     return path
 
 
-def dbt_resource() -> DbtCliResource:
-    """The `dbt` resource of the definitions."""
-    return DbtCliResource(
-        project_dir=dbt_project(),
-        profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=dbt_executable(),
-    )
+def dbt_cli_settings() -> dict[str, Any]:
+    """How dagster-dbt finds the project, its profile and the dbt to run."""
+    return {
+        "project_dir": dbt_project(),
+        "profiles_dir": str(DBT_PROJECT_DIR),
+        "dbt_executable": dbt_executable(),
+    }

@@ -9,14 +9,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from analytics_assets.grains import GRAINS, MARTS_GROUP, STAGING_GROUP
+from analytics_assets.raw.ddl import RAW_SCHEMA
 from analytics_assets.settings import asset_owners
 
-RAW_SCHEMA = "raw"
-
 # The dbt folder under models/ (the second part of a node's fqn) -> its Dagster group.
-LAYER_GROUPS = {"staging": "staging", "intermediate": "staging", "marts": "marts"}
-# Metric models live in models/metrics/<grain>/: one group per grain.
-METRIC_GRAINS = ("daily", "weekly", "monthly")
+LAYER_GROUPS = {"staging": STAGING_GROUP, "intermediate": STAGING_GROUP, "marts": MARTS_GROUP}
+# Metric models live in models/metrics/<grain>/ (Grain.dbt_folder): one group per grain.
+METRIC_GROUPS = {grain.name: grain.group for grain in GRAINS}
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
@@ -49,9 +49,9 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
 def group_for(resource_type: str, fqn: list[str]) -> str | None:
     """The Dagster group of a dbt node from its type and fqn (project, folder, ..., name)."""
     if resource_type == "snapshot":
-        return "marts"
+        return MARTS_GROUP
     if len(fqn) < 3:
         return None
     if fqn[1] == "metrics":
-        return fqn[2] if fqn[2] in METRIC_GRAINS else "metrics"
+        return METRIC_GROUPS.get(fqn[2], "metrics")
     return LAYER_GROUPS.get(fqn[1])

@@ -2,23 +2,20 @@
 
 # No `from __future__ import annotations`: Dagster reads the context and resource
 # annotations of the asset function at definition time.
-import warnings
-
 import dagster as dg
 import psycopg
 from dagster import AssetExecutionContext, MaterializeResult
 
-from analytics_assets.partitions import daily_partitions
+from analytics_assets.calendar import first_day
+from analytics_assets.grains import DAILY, RAW_GROUP
 from analytics_assets.raw.contract import ContractDrift
 from analytics_assets.raw.ddl import BOOKKEEPING_COLUMNS, RAW_SCHEMA
 from analytics_assets.raw.loader import DayChange, LoadResult, load_window
-from analytics_assets.raw.window import day_label, window_from_datetimes
 from analytics_assets.resources import Databases, WarehouseWriter
 from analytics_assets.settings import asset_owners
 from analytics_assets.source.assets import source_asset_key
 from analytics_assets.source.tables import SourceTable, source_tables
-
-RAW_GROUP = "raw"
+from analytics_assets.window import Window
 
 
 def raw_asset_key(table_name: str) -> dg.AssetKey:
@@ -60,17 +57,10 @@ def build_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
     """The asset that stages app.<table> into raw.<table>, one daily partition at a time or a
     whole range in one step (single-run backfill: one COPY for the range)."""
 
-    with warnings.catch_warnings():
-        # backfill_policy is "beta" in Dagster 1.13; the single-run backfill is what we want.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        return _define_raw_asset(table)
-
-
-def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_asset_key(table.name),
         group_name=RAW_GROUP,
-        partitions_def=daily_partitions(),
+        partitions_def=DAILY.partitions(),
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"postgres"},
         # The lineage starts at the source table this asset copies (an external asset).
@@ -87,10 +77,12 @@ def _define_raw_asset(table: SourceTable) -> dg.AssetsDefinition:
     def _raw_asset(
         context: AssetExecutionContext, databases: Databases, writer: WarehouseWriter
     ) -> MaterializeResult:
-        start, end = context.partition_time_window
-        window = window_from_datetimes(start, end, daily_partitions().start.date())
+        window = Window.of(context.partition_time_window)
+        first = first_day(DAILY.partitions())
         try:
-            result = load_window(databases.source_url(), databases.warehouse_url(), table, window)
+            result = load_window(
+                databases.source_url(), databases.warehouse_url(), table, window, first
+            )
         except ContractDrift as err:
             raise dg.Failure(description=str(err), allow_retries=False) from None
         except psycopg.Error as err:
@@ -122,7 +114,7 @@ def day_metadata(day: DayChange) -> dict[str, dg.MetadataValue]:
     """What one partition's materialization records: its rows and what changed since the
     previous load of that partition (see loader.py for the exact meaning of each count)."""
     return {
-        "partition_window": dg.MetadataValue.text(day_label(day.day)),
+        "partition_window": dg.MetadataValue.text(Window.day(day.day).label()),
         # The partition's rows as the load copied them: the UI's row count of the partition,
         # known without a count(*) of the table.
         "dagster/row_count": dg.MetadataValue.int(day.rows_copied),

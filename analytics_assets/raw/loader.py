@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import psycopg
 from psycopg import sql
@@ -44,8 +44,9 @@ from analytics_assets.raw.ddl import (
     index_names,
     raw_table_name,
 )
-from analytics_assets.raw.window import Window, partition_expression, window_predicate
+from analytics_assets.raw.window import partition_expression, window_predicate
 from analytics_assets.source.tables import SOURCE_SCHEMA, SourceTable
+from analytics_assets.window import Window
 
 _INCOMING = sql.Identifier("_raw_incoming")
 _DECISION = sql.Identifier("_raw_decision")
@@ -96,9 +97,10 @@ class LoadResult:
 
 
 def load_window(
-    source_url: str, warehouse_url: str, table: SourceTable, window: Window
+    source_url: str, warehouse_url: str, table: SourceTable, window: Window, first_partition: date
 ) -> LoadResult:
-    """Copy the window's rows of app.<table> into raw.<table> (see the module docstring).
+    """Copy the window's rows of app.<table> into raw.<table> (see the module docstring);
+    `first_partition` is the project's first day (its partition takes the older rows).
 
     Raises ContractDrift, before touching raw, when the source table no longer matches
     the contract.
@@ -121,9 +123,9 @@ def load_window(
             # Room for the upsert's hash joins and aggregates to stay in memory.
             dst.execute("set local work_mem = '128MB'")
             if table.mutable:
-                days, caught_up = _upsert(src, dst, table, window)
+                days, caught_up = _upsert(src, dst, table, window, first_partition)
             else:
-                days, caught_up = _replace(src, dst, table, window), 0
+                days, caught_up = _replace(src, dst, table, window, first_partition), 0
             # BRIN summarises new pages only when told (or when vacuum passes): until then
             # every window filter reads them all, which after a few loads is all of raw.
             dst.execute(
@@ -135,15 +137,17 @@ def load_window(
 
 
 def source_select(
-    table: SourceTable, window: Window, held_until: datetime | None = None
+    table: SourceTable, window: Window, first_partition: date, held_until: datetime | None = None
 ) -> sql.Composed:
     """The window's rows in contract order, plus the daily partition each belongs to; for a
     mutable table also the older rows newer than `held_until` (window_predicate)."""
     return sql.SQL("select {cols}, {part} as _partition from {src} where {where}").format(
         cols=_column_list(table.column_names),
-        part=partition_expression(table.window_column, window.first_partition),
+        part=partition_expression(table.window_column, first_partition),
         src=sql.Identifier(SOURCE_SCHEMA, table.name),
-        where=window_predicate(table.window_column, window, table.mutable, held_until),
+        where=window_predicate(
+            table.window_column, window, first_partition, table.mutable, held_until
+        ),
     )
 
 
@@ -154,7 +158,7 @@ def held_until(dst: psycopg.Connection, table: SourceTable, window: Window) -> d
         sql.SQL("select max({col}) from {raw} where {col} < %s").format(
             col=sql.Identifier(table.window_column), raw=raw_table_name(table)
         ),
-        (datetime.combine(window.end, datetime.min.time(), UTC),),
+        (window.bounds[1],),
     ).fetchone()
     return row[0] if row else None
 
@@ -180,7 +184,11 @@ def stream_copy(
 
 
 def _replace(
-    src: psycopg.Connection, dst: psycopg.Connection, table: SourceTable, window: Window
+    src: psycopg.Connection,
+    dst: psycopg.Connection,
+    table: SourceTable,
+    window: Window,
+    first_partition: date,
 ) -> tuple[DayChange, ...]:
     raw = raw_table_name(table)
     bounds = (window.start, window.last_day)
@@ -193,7 +201,11 @@ def _replace(
                 sql.SQL("delete from {} where _partition = %s").format(raw), (window.start,)
             ).rowcount
         }
-        after = {window.start: stream_copy(src, dst, source_select(table, window), raw, columns)}
+        after = {
+            window.start: stream_copy(
+                src, dst, source_select(table, window, first_partition), raw, columns
+            )
+        }
     else:
         before = _day_counts(
             dst,
@@ -203,7 +215,7 @@ def _replace(
             ).format(raw=raw),
             bounds,
         )
-        stream_copy(src, dst, source_select(table, window), raw, columns)
+        stream_copy(src, dst, source_select(table, window, first_partition), raw, columns)
         after = _day_counts(
             dst,
             sql.SQL(
@@ -224,7 +236,11 @@ def _replace(
 
 
 def _upsert(
-    src: psycopg.Connection, dst: psycopg.Connection, table: SourceTable, window: Window
+    src: psycopg.Connection,
+    dst: psycopg.Connection,
+    table: SourceTable,
+    window: Window,
+    first_partition: date,
 ) -> tuple[tuple[DayChange, ...], int]:
     """The window's changes per day, and the rows it caught up on from before the window."""
     raw = raw_table_name(table)
@@ -238,7 +254,7 @@ def _upsert(
         )
     )
     held = held_until(dst, table, window)
-    select = source_select(table, window, held)
+    select = source_select(table, window, first_partition, held)
     stream_copy(src, dst, select, _INCOMING, (*table.column_names, "_partition"))
     # The planner knows nothing of a fresh temp table; without statistics it guesses badly.
     dst.execute(sql.SQL("analyze {}").format(_INCOMING))

@@ -1,4 +1,5 @@
-"""A load window (a range of daily partitions) and the SQL that selects and labels its rows.
+"""The SQL that selects the rows of a load window (analytics_assets/window.py) from a source
+table and labels each with its daily partition.
 
 Pure helpers: no database, so they are unit-tested on their own.
 
@@ -9,63 +10,16 @@ from "before the platform existed" still reach raw, where staging can quarantine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from psycopg import sql
 
-
-@dataclass(frozen=True)
-class Window:
-    """Days [start, end) of a load; `first_partition` is the project's first daily partition."""
-
-    start: date
-    end: date
-    first_partition: date
-
-    def __post_init__(self) -> None:
-        if self.end <= self.start:
-            raise ValueError(f"empty window: end {self.end} is not after start {self.start}")
-        if self.start < self.first_partition:
-            raise ValueError(
-                f"window start {self.start} is before the first partition {self.first_partition}"
-            )
-
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
-    @property
-    def days(self) -> tuple[date, ...]:
-        return tuple(self.start + timedelta(days=n) for n in range((self.end - self.start).days))
-
-    @property
-    def takes_older_rows(self) -> bool:
-        """True when the window holds the first partition, which also takes older rows."""
-        return self.start == self.first_partition
-
-    def label(self) -> str:
-        return half_open_label(self.start, self.end)
+from analytics_assets.window import Window
 
 
-def half_open_label(start: date, end: date) -> str:
-    return f"[{start.isoformat()}, {end.isoformat()})"
-
-
-def day_label(day: date) -> str:
-    """The half-open window of one daily partition, as text."""
-    return half_open_label(day, day + timedelta(days=1))
-
-
-def window_from_datetimes(start: datetime, end: datetime, first_partition: date) -> Window:
-    """The window of a Dagster partition time window (UTC midnights)."""
-    return Window(_utc_date(start), _utc_date(end), first_partition)
-
-
-def _utc_date(moment: datetime) -> date:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.date()
+def takes_older_rows(window: Window, first_partition: date) -> bool:
+    """True when the window holds the first partition, which also takes older rows."""
+    return window.start == first_partition
 
 
 def _midnight(day: date) -> sql.Literal:
@@ -74,7 +28,11 @@ def _midnight(day: date) -> sql.Literal:
 
 
 def window_predicate(
-    column: str, window: Window, catch_up: bool = False, held_until: datetime | None = None
+    column: str,
+    window: Window,
+    first_partition: date,
+    catch_up: bool = False,
+    held_until: datetime | None = None,
 ) -> sql.Composed:
     """`where` condition choosing the rows of the window by their window column.
 
@@ -90,7 +48,7 @@ def window_predicate(
     )
     # The first partition starts at the project's first day, so "every older row" is the
     # same condition for it as for a catch-up when raw holds nothing.
-    if window.takes_older_rows or (catch_up and held_until is None):
+    if takes_older_rows(window, first_partition) or (catch_up and held_until is None):
         return sql.SQL("({inside} or {col} < {lo}::timestamptz or {col} is null)").format(
             inside=inside, col=col, lo=lo
         )

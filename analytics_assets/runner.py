@@ -1,10 +1,11 @@
-"""Run the pipeline over a range of days on the project's instance: `analytics run`.
+"""The runner behind `analytics run` and the demo: a range of days on the project's
+instance, then the rollups it completes.
 
 The days are ONE Dagster run: raw, staging, marts and the daily metrics over the daily
 partitions [start, end), as a single-run backfill (every selected asset sees the whole
 range at once through `context.partition_time_window`, so a 30-day range is one COPY per
-raw table and one `dbt build` per dbt definition rather than 30 steps each). The job
-selects asset groups; a later layer joins the run by adding its group to PIPELINE_GROUPS.
+raw table and one `dbt build` per dbt definition rather than 30 steps each). The jobs and
+their selections are in jobs.py, the grains in grains.py.
 
 The weekly and monthly rollups of the weeks and months that the range completes (an ISO
 week Monday..Sunday wholly inside [start, end), a calendar month wholly inside) run after
@@ -34,36 +35,41 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from analytics_assets.calendar import first_day, last_day, periods_within
+from analytics_assets.grains import DAILY, ROLLUPS, Grain
+from analytics_assets.instance import ensure_dagster_home
+from analytics_assets.jobs import (
+    GRAIN_TAG,
+    PIPELINE_RUN_TAG,
+    day_keys,
+    key_range_tags,
+    range_label,
+)
+from analytics_assets.launch import (
+    create_run,
+    launch_and_wait,
+    project_workspace,
+    run_events,
+    wait_for_room,
+)
+from analytics_assets.orphaned_runs import fail_orphaned_runs
 from analytics_assets.settings import SettingsError
+from analytics_assets.window import Window
 
 if TYPE_CHECKING:
     from dagster import EventLogEntry
     from rich.progress import Progress, TaskID
 
-PIPELINE_JOB = "analytics_pipeline"
-PIPELINE_GROUPS: tuple[str, ...] = ("raw", "staging", "marts", "daily")
 ROWS_METADATA_KEY = "rows_copied"
-PIPELINE_RUN_TAG = "analytics/pipeline_run"
-"""Shared by every Dagster run of one `run_range`: the first run's id."""
-GRAIN_TAG = "analytics/grain"
 
 
 class RangeError(SettingsError):
     """The date range lies outside the daily partitions (ANALYTICS_START_DATE .. yesterday)."""
-
-
-def pipeline_job() -> dg.UnresolvedAssetJobDefinition:
-    """The job `run_range` launches first: every asset of PIPELINE_GROUPS, with its checks."""
-    return dg.define_asset_job(
-        PIPELINE_JOB,
-        selection=dg.AssetSelection.groups(*PIPELINE_GROUPS),
-        description="Stage, transform and check a range of daily partitions in one run.",
-    )
 
 
 # --- which runs a range needs (pure) --------------------------------------------------
@@ -71,82 +77,27 @@ def pipeline_job() -> dg.UnresolvedAssetJobDefinition:
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One Dagster run of a range: a job over the partition keys first..last (inclusive)."""
+    """One Dagster run of a range: the grain's job over some of its partition keys."""
 
-    grain: str
-    """`day`, `week` or `month`."""
-    job_name: str
-    first: date
-    last: date
-    """The first day of the last partition."""
-
-    def keys_label(self) -> str:
-        first, last = self.first.isoformat(), self.last.isoformat()
-        return first if first == last else f"{first}..{last}"
+    grain: Grain
+    keys: dg.PartitionKeyRange
 
     def tags(self) -> dict[str, str]:
-        return {
-            **partition_key_range_tags(self.first.isoformat(), self.last.isoformat()),
-            GRAIN_TAG: self.grain,
-        }
+        return {**key_range_tags(self.keys), GRAIN_TAG: self.grain.unit}
 
 
-# analytics_assets.schedules (the weekly and monthly jobs, date helpers) imports this module,
-# so the functions below import it when called.
-
-
-def complete_weeks(start: date, end: date, first_week: date) -> tuple[date, date] | None:
-    """(first, last Monday) of the ISO weeks wholly inside [start, end), none before the
-    first weekly partition `first_week`; None when the range completes no week."""
-    from analytics_assets.schedules import week_start
-
-    first = max(start + timedelta(days=(7 - start.weekday()) % 7), first_week)
-    last = week_start(end) - timedelta(days=7)  # the last week that ends on or before `end`
-    return (first, last) if first <= last else None
-
-
-def complete_months(start: date, end: date, first_month: date) -> tuple[date, date] | None:
-    """(first, last 1st) of the calendar months wholly inside [start, end), none before the
-    first monthly partition `first_month`; None when the range completes no month."""
-    from analytics_assets.schedules import month_start
-
-    first = start if start.day == 1 else month_start(month_start(start) + timedelta(days=32))
-    first = max(first, first_month)
-    last = month_start(month_start(end) - timedelta(days=1))  # the month that ends by `end`
-    return (first, last) if first <= last else None
-
-
-def plan_runs(start: date, end: date, first_week: date, first_month: date) -> list[PlannedRun]:
-    """The runs of [start, end): the days, then the weeks and the months it completes."""
-    from analytics_assets.schedules import MONTHLY_JOB, WEEKLY_JOB
-
-    runs = [PlannedRun("day", PIPELINE_JOB, start, end - timedelta(days=1))]
-    weeks = complete_weeks(start, end, first_week)
-    if weeks:
-        runs.append(PlannedRun("week", WEEKLY_JOB, *weeks))
-    months = complete_months(start, end, first_month)
-    if months:
-        runs.append(PlannedRun("month", MONTHLY_JOB, *months))
+def plan_runs(days: Window) -> list[PlannedRun]:
+    """The runs of a range of days: the days, then the weeks and the months it completes."""
+    runs = [PlannedRun(DAILY, day_keys(days))]
+    for grain in ROLLUPS:
+        keys = periods_within(grain.partitions(), days)
+        if keys is not None:
+            runs.append(PlannedRun(grain, keys))
     return runs
 
 
-def partition_key_range_tags(first_key: str, last_key: str) -> dict[str, str]:
-    """Tags that make a run a single-run backfill of the partition keys first..last."""
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
-
-    return {ASSET_PARTITION_RANGE_START_TAG: first_key, ASSET_PARTITION_RANGE_END_TAG: last_key}
-
-
-def partition_range_tags(start: date, end: date) -> dict[str, str]:
-    """Tags that make a run a single-run backfill of the daily partitions [start, end)."""
-    return partition_key_range_tags(start.isoformat(), (end - timedelta(days=1)).isoformat())
-
-
-def check_range(start: date, end: date, first: date, last: date | None) -> None:
-    """Raise RangeError unless [start, end) is non-empty and within the partitions
+def check_range(start: date, end: date, first: date, last: date | None) -> Window:
+    """The window [start, end); RangeError unless it is non-empty and within the partitions
     [first, last] (last is None when no day has ended since the first)."""
     if end <= start:
         raise RangeError(f"end {end} must be after start {start}")
@@ -154,12 +105,13 @@ def check_range(start: date, end: date, first: date, last: date | None) -> None:
         raise RangeError(
             f"start {start} is before the first partition {first} (ANALYTICS_START_DATE)"
         )
-    final = end - timedelta(days=1)
-    if last is None or final > last:
+    days = Window(start, end)
+    if last is None or days.last_day > last:
         raise RangeError(
-            f"the day {final} has not ended yet: the last partition is {last or 'none yet'}; "
-            f"choose an end of {(last or first) + timedelta(days=1)} or earlier"
+            f"the day {days.last_day} has not ended yet: the last partition is "
+            f"{last or 'none yet'}; choose an end of {Window.day(last or first).end} or earlier"
         )
+    return days
 
 
 # --- the summary ----------------------------------------------------------------------
@@ -183,9 +135,7 @@ class RunSummary:
     success: bool
     run_id: str
     """The first (daily) run's id; every run of the range is tagged with it."""
-    start: date
-    end: date
-    """Exclusive."""
+    days: Window
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
     """Rows staged per raw asset (key as `raw/events`): its `rows_copied`, summed over the
@@ -208,11 +158,11 @@ class RunSummary:
         return ran or (self.run_id,)
 
     def render(self) -> str:
-        days = (self.end - self.start).days
+        days = len(self.days.days)
         state = "succeeded" if self.success else "FAILED"
         lines = [
             f"run {self.run_id} {state} in {self.seconds:.1f} s: "
-            f"[{self.start}, {self.end}), {days} day{'s' if days != 1 else ''}"
+            f"{self.days.label()}, {days} day{'s' if days != 1 else ''}"
         ]
         for rollup in self.runs[1:]:
             outcome = (
@@ -235,8 +185,7 @@ def summarize(
     events: Sequence[dg.DagsterEvent],
     run_id: str,
     succeeded: bool,
-    start: date,
-    end: date,
+    days: Window,
     seconds: float,
 ) -> RunSummary:
     """The summary of one Dagster run from its events (`run_events`, or an in-process
@@ -273,8 +222,7 @@ def summarize(
     return RunSummary(
         success=succeeded and not blocking_failed,
         run_id=run_id,
-        start=start,
-        end=end,
+        days=days,
         seconds=seconds,
         rows=rows,
         failed_steps=failed_steps,
@@ -291,7 +239,7 @@ def _by_type(events: Sequence[dg.DagsterEvent]) -> Callable[[str], list[dg.Dagst
 
 
 def combine(
-    plan: list[PlannedRun], summaries: list[RunSummary], start: date, end: date, seconds: float
+    plan: list[PlannedRun], summaries: list[RunSummary], days: Window, seconds: float
 ) -> RunSummary:
     """One summary of the planned runs; `summaries` holds those that ran, in plan order
     (a prefix: the daily one, then the rollups unless it failed)."""
@@ -301,9 +249,9 @@ def combine(
             rows[key] = rows.get(key, 0) + count
     runs = tuple(
         GrainRun(
-            grain=planned.grain,
-            job_name=planned.job_name,
-            keys=planned.keys_label(),
+            grain=planned.grain.unit,
+            job_name=planned.grain.job,
+            keys=range_label(planned.keys),
             run_id=summaries[i].run_id if i < len(summaries) else None,
             success=i < len(summaries) and summaries[i].success,
         )
@@ -312,8 +260,7 @@ def combine(
     return RunSummary(
         success=all(r.success for r in runs),
         run_id=summaries[0].run_id,
-        start=start,
-        end=end,
+        days=days,
         seconds=seconds,
         rows=rows,
         failed_steps=tuple(f for s in summaries for f in s.failed_steps),
@@ -326,49 +273,18 @@ def combine(
 # --- running --------------------------------------------------------------------------
 
 
-def first_rollup_days() -> tuple[date, date]:
-    """The first day of the first weekly and of the first monthly partition."""
-    from analytics_assets.partitions import monthly_partitions, weekly_partitions
-
-    week, month = weekly_partitions(), monthly_partitions()
-    return (
-        date.fromisoformat(week.get_first_partition_key() or "9999-12-31"),
-        date.fromisoformat(month.get_first_partition_key() or "9999-12-31"),
-    )
-
-
 def run_range(start: date, end: date, progress: bool = False) -> RunSummary:
     """Materialize the pipeline over the daily partitions [start, end) in one run, then the
     weekly and monthly rollups of the weeks and months the range completes (one run each)."""
-    from analytics_assets.partitions import daily_partitions
-
-    partitions = daily_partitions()
-    last_key = partitions.get_last_partition_key()
-    check_range(
-        start,
-        end,
-        partitions.start.date(),
-        date.fromisoformat(last_key) if last_key else None,
-    )
-    return execute_plan(plan_runs(start, end, *first_rollup_days()), start, end, progress)
+    partitions = DAILY.partitions()
+    days = check_range(start, end, first_day(partitions), last_day(partitions))
+    return execute_plan(plan_runs(days), days, progress)
 
 
-def execute_plan(
-    plan: list[PlannedRun], start: date, end: date, progress: bool = False
-) -> RunSummary:
+def execute_plan(plan: list[PlannedRun], days: Window, progress: bool = False) -> RunSummary:
     """Launch the planned runs in order through the project's instance (launch.py), each a
     single-run backfill of its keys, and wait for each; the rollups only when the first
     run succeeded."""
-    from analytics_assets.instance import ensure_dagster_home
-    from analytics_assets.launch import (
-        create_run,
-        launch_and_wait,
-        project_workspace,
-        run_events,
-        wait_for_room,
-    )
-    from analytics_assets.orphaned_runs import fail_orphaned_runs
-
     ensure_dagster_home()
     started = time.perf_counter()
     summaries: list[RunSummary] = []
@@ -388,8 +304,8 @@ def execute_plan(
                 break
             run_id = pipeline_run if not summaries else str(uuid.uuid4())
             tags = {**planned.tags(), PIPELINE_RUN_TAG: pipeline_run}
-            run = create_run(instance, workspace, planned.job_name, run_id, tags, run_config)
-            label = f"{planned.grain}s {planned.keys_label()}"
+            run = create_run(instance, workspace, planned.grain.job, run_id, tags, run_config)
+            label = f"{planned.grain.unit}s {range_label(planned.keys)}"
             finish = track(run_id, label, _steps(instance, run))
             began = time.perf_counter()
             wait_for_room(instance, _say)
@@ -397,9 +313,9 @@ def execute_plan(
             succeeded = ended.status == dg.DagsterRunStatus.SUCCESS
             events = run_events(instance, run_id)
             seconds = time.perf_counter() - began
-            summaries.append(summarize(events, run_id, succeeded, start, end, seconds))
+            summaries.append(summarize(events, run_id, succeeded, days, seconds))
             finish(summaries[-1].success)
-    return combine(plan, summaries, start, end, time.perf_counter() - started)
+    return combine(plan, summaries, days, time.perf_counter() - started)
 
 
 def _steps(instance: dg.DagsterInstance, run: dg.DagsterRun) -> int:
