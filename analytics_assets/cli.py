@@ -17,7 +17,7 @@ import click
 from analytics_assets.settings import get_settings
 
 if TYPE_CHECKING:
-    from analytics_assets.source.generator import GenerationSpec
+    from demo_source.generator import GenerationSpec
 
 
 class Problem(click.ClickException):
@@ -152,7 +152,7 @@ def source() -> None:
 def source_init() -> None:
     """Create every table of the source contract in schema app (idempotent)."""
     from analytics_assets.connections import source_url
-    from analytics_assets.source.ddl import init_source
+    from demo_source.ddl import init_source
 
     init_source(source_url())
     click.echo("schema app ready")
@@ -191,7 +191,7 @@ def generation_options(default_bad_rate: float) -> Callable[[Callable], Callable
 def _generation_spec(
     users: int, days: int, end: date, seed: int, bad_rate: float
 ) -> GenerationSpec:
-    from analytics_assets.source.generator import GenerationSpec
+    from demo_source.generator import GenerationSpec
 
     try:
         return GenerationSpec(users=users, days=days, end=end, seed=seed, bad_rate=bad_rate)
@@ -204,7 +204,7 @@ def _generation_spec(
 def source_generate(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     """Fill schema app with a realistic, reproducible demo dataset."""
     from analytics_assets.connections import source_url
-    from analytics_assets.source.generator import generate
+    from demo_source.generator import generate
 
     spec = _generation_spec(users, days, end, seed, bad_rate)
     report = generate(source_url(), spec, progress=sys.stderr.isatty())
@@ -260,8 +260,8 @@ def demo(users: int, days: int, end: date, seed: int, bad_rate: float) -> None:
     from analytics_assets.connections import source_url, warehouse_url
     from analytics_assets.demo import build_report
     from analytics_assets.runner import run_range
-    from analytics_assets.source.ddl import init_source
-    from analytics_assets.source.generator import generate
+    from demo_source.ddl import init_source
+    from demo_source.generator import generate
 
     settings = get_settings()
     settings.checked_pii_key()

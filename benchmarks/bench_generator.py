@@ -18,10 +18,10 @@ import uuid
 from datetime import date
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
-from analytics_assets.source.ddl import init_source
-from analytics_assets.source.generator import GenerationSpec, generate, table_checksums, write_order
 from analytics_assets.source.tables import SOURCE_SCHEMA, source_tables
 from benchmarks.run import result_line
+from demo_source.ddl import init_source
+from demo_source.generator import GenerationSpec, generate, table_checksums, write_order
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 

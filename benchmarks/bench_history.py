@@ -128,7 +128,7 @@ def parse_options(argv: list[str] | None = None) -> Options:
 
 def build_long_source(url: str, options: Options) -> None:
     """The generated base, then every history day and the bench day built in SQL."""
-    from analytics_assets.source.generator import GenerationSpec, generate
+    from demo_source.generator import GenerationSpec, generate
 
     history_start = BENCH_DAY - timedelta(days=options.long_days)
     base_end = history_start - timedelta(days=1)

@@ -593,7 +593,7 @@ def report_part_two(times: RangeTimes, empty_day_s: float) -> None:
 
 def build_source(source: str, timeline: Timeline, options: Options) -> None:
     """The generated history, and the range's days built in SQL."""
-    from analytics_assets.source.generator import GenerationSpec, generate
+    from demo_source.generator import GenerationSpec, generate
 
     end = timeline.range_start - timedelta(days=1)
     spec = GenerationSpec(users=options.users, days=options.base_days, end=end, seed=SEED)

@@ -108,9 +108,9 @@ def build_real_tables(source_url: str, warehouse_url: str) -> None:
     from analytics_assets.dbt.project import dbt_env
     from analytics_assets.raw.loader import load_window
     from analytics_assets.raw.window import Window
-    from analytics_assets.source.ddl import init_source
-    from analytics_assets.source.generator import GenerationSpec, generate
     from analytics_assets.source.tables import source_tables
+    from demo_source.ddl import init_source
+    from demo_source.generator import GenerationSpec, generate
 
     init_source(source_url)
     days = (SHAPE_END - SHAPE_START).days

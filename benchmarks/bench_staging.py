@@ -29,9 +29,9 @@ from analytics_assets.db import connect, drop_database, ensure_database, with_da
 from analytics_assets.raw.ddl import raw_table_name
 from analytics_assets.raw.loader import load_window, stream_copy
 from analytics_assets.raw.window import Window, window_predicate
-from analytics_assets.source.ddl import init_source
 from analytics_assets.source.tables import source_tables
 from benchmarks.run import result_line
+from demo_source.ddl import init_source
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 FIRST_DAY = date(2026, 3, 2)

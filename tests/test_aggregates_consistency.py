@@ -45,8 +45,8 @@ from analytics_assets.dbt.project import dbt_env, dbt_project, prepare_manifest
 from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
 from analytics_assets.pipeline import PIPELINE_RUN_TAG, RunSummary, run_range
 from analytics_assets.settings import DBT_PROJECT_DIR
-from analytics_assets.source.generator import GenerationSpec, generate
 from analytics_assets.source.tables import source_tables
+from demo_source.generator import GenerationSpec, generate
 
 pytestmark = pytest.mark.long
 

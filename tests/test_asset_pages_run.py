@@ -12,7 +12,7 @@ import pytest
 from test_raw_helpers import fetch, pipeline_databases
 
 from analytics_assets.metric_checks import KEY_CHECK, ROWS_CHECK
-from analytics_assets.source.generator import GenerationSpec, generate
+from demo_source.generator import GenerationSpec, generate
 
 pytestmark = pytest.mark.long
 

@@ -34,8 +34,8 @@ from analytics_assets.raw.ddl import ensure_raw_tables
 from analytics_assets.raw.loader import load_window
 from analytics_assets.raw.window import Window
 from analytics_assets.settings import PROJECT_ROOT
-from analytics_assets.source.generator import GenerationSpec, generate
 from analytics_assets.source.tables import source_tables
+from demo_source.generator import GenerationSpec, generate
 
 pytestmark = pytest.mark.long
 
@@ -153,7 +153,7 @@ def source(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 
     url = with_database(server, f"t_drill_src_{os.getpid()}")
     ensure_database(url)
-    from analytics_assets.source.ddl import init_source
+    from demo_source.ddl import init_source
 
     init_source(url)
     generate(url, SPEC)

@@ -21,14 +21,14 @@ import pytest
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
-from analytics_assets.source.defects import defect_catalog
-from analytics_assets.source.generator import (
+from analytics_assets.source.tables import source_tables
+from demo_source.defects import defect_catalog
+from demo_source.generator import (
     GenerationReport,
     GenerationSpec,
     generate,
     table_checksums,
 )
-from analytics_assets.source.tables import source_tables
 
 END = date(2026, 6, 30)
 SMALL = GenerationSpec(users=300, days=21, end=END, seed=11)
@@ -377,7 +377,7 @@ def test_a_killed_generation_leaves_the_previous_contents(local_server_url, make
     before = _previous(url)
     code = (
         "import sys; from datetime import date\n"
-        "from analytics_assets.source.generator import GenerationSpec, generate\n"
+        "from demo_source.generator import GenerationSpec, generate\n"
         "generate(sys.argv[1], GenerationSpec(users=3000, days=120, end=date(2026, 6, 30)))\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code, url], env=os.environ.copy())

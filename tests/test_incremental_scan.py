@@ -31,8 +31,8 @@ from test_raw_helpers import make_databases, pick_server
 from analytics_assets.dbt.project import DBT_SESSION_OPTIONS, dbt_env
 from analytics_assets.raw.loader import load_window
 from analytics_assets.raw.window import Window
-from analytics_assets.source.generator import GenerationSpec, generate
 from analytics_assets.source.tables import source_tables
+from demo_source.generator import GenerationSpec, generate
 
 SPEC = GenerationSpec(users=80, days=14, end=date(2026, 2, 14), seed=5, bad_rate=0.0)
 START, END = date(2026, 2, 1), date(2026, 2, 15)

@@ -13,7 +13,7 @@ from test_raw_helpers import pipeline_databases
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.quarantine_checks import CHECK_NAME
-from analytics_assets.source.generator import GenerationSpec, generate
+from demo_source.generator import GenerationSpec, generate
 
 SPEC = GenerationSpec(users=200, days=14, end=date(2026, 1, 14), seed=7, bad_rate=0.02)
 START, END = date(2026, 1, 1), date(2026, 1, 15)

@@ -17,8 +17,8 @@ from dbt_runner import DbtRunner, scratch_database
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import load_window
 from analytics_assets.raw.window import Window
-from analytics_assets.source.generator import GenerationReport, GenerationSpec, generate
 from analytics_assets.source.tables import source_tables
+from demo_source.generator import GenerationReport, GenerationSpec, generate
 
 END = date(2026, 6, 30)
 DAYS = 14

@@ -15,8 +15,8 @@ from psycopg import sql
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import LoadResult, load_window
 from analytics_assets.raw.window import Window
-from analytics_assets.source.ddl import init_source
 from analytics_assets.source.tables import source_tables
+from demo_source.ddl import init_source
 
 FIRST = date(2026, 1, 1)  # ANALYTICS_START_DATE's default: the first daily partition
 # A session time zone far from UTC: a day computed in the session's zone instead of UTC

@@ -32,7 +32,7 @@ from ui_server import bare_env, running_ui
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.schedules import DAILY_SCHEDULE, MONTHLY_SCHEDULE, WEEKLY_SCHEDULE
-from analytics_assets.source.generator import GenerationSpec, generate
+from demo_source.generator import GenerationSpec, generate
 
 # A pipeline run, the UI's start and a browser: about two minutes.
 pytestmark = pytest.mark.long

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.rhythm import WEEKDAY_WEIGHTS, clock, rhythmic_between, weekday
-from analytics_assets.source.scenario import DAY, GenerationSpec, Period, Streams
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.rhythm import WEEKDAY_WEIGHTS, clock, rhythmic_between, weekday
+from demo_source.scenario import DAY, GenerationSpec, Period, Streams
 
 NO_TIME = -1
 """Marks a missing time in the int64 arrays of the model (never written as such)."""

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.people import NO_TIME, Users
-from analytics_assets.source.rhythm import WEEKDAY_WEIGHTS, clock, weekday
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.people import NO_TIME, Users
+from demo_source.rhythm import WEEKDAY_WEIGHTS, clock, weekday
+from demo_source.scenario import DAY, HOUR, Period, Streams
 
 
 @dataclass(frozen=True)

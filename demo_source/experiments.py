@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source.events import CLICK, CONVERSION, Catalog, Moments
-from analytics_assets.source.people import ADMIN, Users
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source.events import CLICK, CONVERSION, Catalog, Moments
+from demo_source.people import ADMIN, Users
+from demo_source.scenario import DAY, HOUR, Period, Streams
+from demo_source.sessions import Sessions
 
 
 @dataclass(frozen=True)

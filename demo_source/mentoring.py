@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.billing import FAILED, MENTOR_SESSION, SUCCEEDED, Charges
-from analytics_assets.source.events import CONVERSION, Catalog, Moments
-from analytics_assets.source.people import MENTOR, STUDENT, Users
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.billing import FAILED, MENTOR_SESSION, SUCCEEDED, Charges
+from demo_source.events import CONVERSION, Catalog, Moments
+from demo_source.people import MENTOR, STUDENT, Users
+from demo_source.scenario import DAY, HOUR, Period, Streams
+from demo_source.sessions import Sessions
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = range(len(vocab.MENTOR_STATUSES))
 LENGTHS = np.array([30, 45, 60])

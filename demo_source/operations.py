@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.people import NO_TIME, Users
-from analytics_assets.source.rhythm import WEEKDAY_WEIGHTS, clock, rhythmic_between, weekday
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
-from analytics_assets.source.sessions import Sessions, ip_text
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.people import NO_TIME, Users
+from demo_source.rhythm import WEEKDAY_WEIGHTS, clock, rhythmic_between, weekday
+from demo_source.scenario import DAY, HOUR, Period, Streams
+from demo_source.sessions import Sessions, ip_text
 
 _SHARE = np.array([e[2] for e in vocab.ENDPOINTS]) / sum(e[2] for e in vocab.ENDPOINTS)
 _METHOD = np.array([vocab.HTTP_METHODS.index(e[0]) for e in vocab.ENDPOINTS])

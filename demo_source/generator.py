@@ -21,21 +21,22 @@ import psycopg
 from psycopg.copy import QueuedLibpqWriter
 
 from analytics_assets.db import connect
-from analytics_assets.source import frame as fr
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
-from analytics_assets.source.billing import (
+from analytics_assets.source.tables import SOURCE_SCHEMA, SourceTable, source_tables
+from demo_source import frame as fr
+from demo_source.billing import (
     Charges,
     build_subscriptions,
     payments_frame,
     subscriptions_frame,
 )
-from analytics_assets.source.community import build_communities
-from analytics_assets.source.ddl import init_source
-from analytics_assets.source.defects import Context, Injector, KeySequence
-from analytics_assets.source.events import Catalog, Moments, build_catalog, events_chunk
-from analytics_assets.source.experiments import GOALS, KEYS, build_assignments, experiments_frame
-from analytics_assets.source.feedback import nps_frame, reviews_frame
-from analytics_assets.source.learning import (
+from demo_source.community import build_communities
+from demo_source.ddl import init_source
+from demo_source.defects import Context, Injector, KeySequence
+from demo_source.events import Catalog, Moments, build_catalog, events_chunk
+from demo_source.experiments import GOALS, KEYS, build_assignments, experiments_frame
+from demo_source.feedback import nps_frame, reviews_frame
+from demo_source.learning import (
     attempts_frame,
     build_attempts,
     build_content,
@@ -43,12 +44,11 @@ from analytics_assets.source.learning import (
     content_frame,
     enrollments_frame,
 )
-from analytics_assets.source.mentoring import bookings_frame, build_bookings
-from analytics_assets.source.operations import ErrorRows, api_chunk, error_logs_frame, incidents
-from analytics_assets.source.people import MENTOR, NO_TIME, Users, build_users, users_frame
-from analytics_assets.source.scenario import GenerationSpec, Period, Streams
-from analytics_assets.source.sessions import Sessions, build_sessions, sessions_frame
-from analytics_assets.source.tables import SOURCE_SCHEMA, SourceTable, source_tables
+from demo_source.mentoring import bookings_frame, build_bookings
+from demo_source.operations import ErrorRows, api_chunk, error_logs_frame, incidents
+from demo_source.people import MENTOR, NO_TIME, Users, build_users, users_frame
+from demo_source.scenario import GenerationSpec, Period, Streams
+from demo_source.sessions import Sessions, build_sessions, sessions_frame
 
 __all__ = ["GenerationReport", "GenerationSpec", "generate", "table_checksums"]
 

@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source.scenario import DAY, HOUR, Streams
-from analytics_assets.source.sessions import uuid4_hex
 from analytics_assets.source.tables import source_tables
-from analytics_assets.source.vocab import BAD_COUNTRY_CODES
+from demo_source import frame as fr
+from demo_source.scenario import DAY, HOUR, Streams
+from demo_source.sessions import uuid4_hex
+from demo_source.vocab import BAD_COUNTRY_CODES
 
 ORPHAN_BASE = 900_000_000
 """Foreign keys of orphan rows point at ids from here on (one each); no table gets that

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics_assets.source.scenario import DAY, HOUR
+from demo_source.scenario import DAY, HOUR
 
 # Relative activity per hour of day, UTC: quiet nights, a late-morning and an evening peak.
 HOUR_WEIGHTS = np.array(

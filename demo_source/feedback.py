@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.learning import COMPLETED, Attempts, Enrollments
-from analytics_assets.source.mentoring import COMPLETED as SESSION_DONE
-from analytics_assets.source.mentoring import Bookings
-from analytics_assets.source.people import ADMIN, NO_TIME, Users
-from analytics_assets.source.scenario import DAY, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.learning import COMPLETED, Attempts, Enrollments
+from demo_source.mentoring import COMPLETED as SESSION_DONE
+from demo_source.mentoring import Bookings
+from demo_source.people import ADMIN, NO_TIME, Users
+from demo_source.scenario import DAY, Period, Streams
+from demo_source.sessions import Sessions
 
 
 def reviews_frame(

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.people import ADMIN, NO_TIME, Users
-from analytics_assets.source.rhythm import clock, rhythmic_between
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.people import ADMIN, NO_TIME, Users
+from demo_source.rhythm import clock, rhythmic_between
+from demo_source.scenario import DAY, HOUR, Period, Streams
+from demo_source.sessions import Sessions
 
 ACTIVITY_P = np.array([0.12, 0.25, 0.45, 0.18])  # post, comment, like, share (after a view)
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.billing import COURSE as PAYMENT_COURSE
-from analytics_assets.source.billing import SUCCEEDED, Charges
-from analytics_assets.source.events import CLICK, CONVERSION, Catalog, Moments
-from analytics_assets.source.people import MENTOR, NO_TIME, STUDENT, Users
-from analytics_assets.source.rhythm import rhythmic_between
-from analytics_assets.source.scenario import DAY, HOUR, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.billing import COURSE as PAYMENT_COURSE
+from demo_source.billing import SUCCEEDED, Charges
+from demo_source.events import CLICK, CONVERSION, Catalog, Moments
+from demo_source.people import MENTOR, NO_TIME, STUDENT, Users
+from demo_source.rhythm import rhythmic_between
+from demo_source.scenario import DAY, HOUR, Period, Streams
+from demo_source.sessions import Sessions
 
 COURSE, SCENARIO, EXAM = range(len(vocab.CONTENT_KINDS))
 COMPLETED, ABANDONED, IN_PROGRESS = range(len(vocab.ATTEMPT_STATUSES))

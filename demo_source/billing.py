@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics_assets.source import frame as fr
-from analytics_assets.source import vocab
-from analytics_assets.source.events import CONVERSION, Catalog, Moments
-from analytics_assets.source.people import NO_TIME, STUDENT, Users
-from analytics_assets.source.rhythm import rhythmic_between
-from analytics_assets.source.scenario import DAY, Period, Streams
-from analytics_assets.source.sessions import Sessions
+from demo_source import frame as fr
+from demo_source import vocab
+from demo_source.events import CONVERSION, Catalog, Moments
+from demo_source.people import NO_TIME, STUDENT, Users
+from demo_source.rhythm import rhythmic_between
+from demo_source.scenario import DAY, Period, Streams
+from demo_source.sessions import Sessions
 
 MONTHLY, ANNUAL = range(len(vocab.PLANS))
 ACTIVE, CANCELLED, EXPIRED = range(len(vocab.SUBSCRIPTION_STATUSES))
