@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
+from psycopg import sql
 
 from analytics_assets.check_partitions import CheckEvent, check_window, per_partition
+from analytics_assets.db import connect
 from analytics_assets.dbt.metric_assets import metric_assets_name
 from analytics_assets.grains import GRAINS
 from analytics_assets.resources import Databases
@@ -94,8 +96,6 @@ def check_sql(tables: Sequence[MetricTable], window: Window | None) -> Any:
     """One query: per table and bucket in the window, (asset, the bucket's day, rows, rows
     whose key repeats, keys that repeat); a table without rows has none. Without bounds (a
     run without partitions), the whole tables."""
-    from psycopg import sql
-
     parts = []
     for table in tables:
         conditions = []
@@ -156,8 +156,6 @@ def window_counts(
     tables: Sequence[MetricTable],
     window: Window | None,
 ) -> CountsByBucket:
-    from analytics_assets.db import connect
-
     if not tables:
         return {}
     with connect(warehouse_url) as conn:

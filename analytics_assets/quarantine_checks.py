@@ -21,8 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import dagster as dg
+from psycopg import sql
 
 from analytics_assets.check_partitions import check_window
+from analytics_assets.db import connect
 from analytics_assets.resources import Databases
 from analytics_assets.settings import get_settings
 from analytics_assets.source.tables import source_tables
@@ -84,8 +86,6 @@ def count_sql(window: Window | None) -> tuple[str, tuple[object, ...]]:
 
 def quarantine_counts(warehouse_url: str, window: Window | None) -> dict[str, QuarantineCount]:
     """Per source table (every table of the contract, zero when none was rejected)."""
-    from analytics_assets.db import connect
-
     counts = {name: QuarantineCount(name) for name in source_tables()}
     sql, params = count_sql(window)
     with connect(warehouse_url) as conn:
@@ -103,10 +103,6 @@ def quarantine_counts(warehouse_url: str, window: Window | None) -> dict[str, Qu
 def window_rows(warehouse_url: str, window: Window | None) -> dict[str, int]:
     """Rows checked per source table in the window: every raw row, valid or not, is in its
     checked table (staging.chk_<table>), whose `_partition` index finds the window's."""
-    from psycopg import sql
-
-    from analytics_assets.db import connect
-
     where = sql.SQL("")
     if window is not None:
         where = sql.SQL(" where _partition >= {} and _partition < {}").format(

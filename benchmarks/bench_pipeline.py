@@ -64,7 +64,7 @@ from analytics_assets.db import connect, drop_database, ensure_database, with_da
 from benchmarks.pipeline_source import day_bounds, source_day_counts, top_up_day
 
 if TYPE_CHECKING:
-    from analytics_assets.pipeline import RunSummary
+    from analytics_assets.runner import RunSummary
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 RANGE_START = date(2026, 6, 2)
@@ -317,14 +317,17 @@ class Pipeline:
     def run(self, start: date, end: date, daily_only: bool = False) -> tuple[float, RunSummary]:
         """Wall seconds and summary of run_range(start, end), or of its daily run alone
         (without the rollups of the weeks and months the range completes)."""
-        from analytics_assets.pipeline import PIPELINE_JOB, PlannedRun, execute_plan, run_range
+        from analytics_assets.grains import DAILY
+        from analytics_assets.jobs import day_keys
+        from analytics_assets.runner import PlannedRun, execute_plan, run_range
+        from analytics_assets.window import Window
 
         checkpoint(self.warehouse)
         with output_to(self.log):
             began = time.perf_counter()
             if daily_only:
-                plan = [PlannedRun("day", PIPELINE_JOB, start, end - timedelta(days=1))]
-                summary = execute_plan(plan, start, end)
+                days = Window(start, end)
+                summary = execute_plan([PlannedRun(DAILY, day_keys(days))], days)
             else:
                 summary = run_range(start, end)
             seconds = time.perf_counter() - began

@@ -23,12 +23,13 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
+from analytics_assets.window import Window
 from benchmarks.run import result_line
-from quality.runner import SuiteResult, Window, validate
+from quality.runner import SuiteResult, validate
 from quality.suite import load_suites
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -165,9 +166,7 @@ def main() -> None:
 
     suite = next(s for s in load_suites() if s.name == "fct_events")
     day = args.days // 2  # a day in the middle: the others are read and thrown away
-    start = datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, tzinfo=UTC)
-    start += timedelta(days=day)
-    window = Window(start, start + timedelta(days=1))
+    window = Window.day(FIRST_DAY + timedelta(days=day))
     url = with_database(args.server, f"bench_quality_{uuid.uuid4().hex[:8]}")
     ensure_database(url)
     try:

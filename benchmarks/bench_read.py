@@ -107,8 +107,8 @@ def build_real_tables(source_url: str, warehouse_url: str) -> None:
     """The tiny demo source, staged with the raw loader; dbt builds every layer on it."""
     from analytics_assets.dbt.project import dbt_env
     from analytics_assets.raw.loader import load_window
-    from analytics_assets.raw.window import Window
     from analytics_assets.source.tables import source_tables
+    from analytics_assets.window import Window
     from demo_source.ddl import init_source
     from demo_source.generator import GenerationSpec, generate
 
@@ -116,9 +116,9 @@ def build_real_tables(source_url: str, warehouse_url: str) -> None:
     days = (SHAPE_END - SHAPE_START).days
     last_day = SHAPE_END - timedelta(days=1)
     generate(source_url, GenerationSpec(users=SHAPE_USERS, days=days, end=last_day, seed=7))
-    window = Window(SHAPE_START, SHAPE_END, FIRST_PARTITION)
+    window = Window(SHAPE_START, SHAPE_END)
     for table in source_tables().values():
-        load_window(source_url, warehouse_url, table, window)
+        load_window(source_url, warehouse_url, table, window, FIRST_PARTITION)
     # dbt's profile reads the warehouse from the environment (this process is ours).
     os.environ.update(dbt_env(warehouse_url))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -28,8 +28,9 @@ from psycopg import sql
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
 from analytics_assets.raw.ddl import raw_table_name
 from analytics_assets.raw.loader import load_window, stream_copy
-from analytics_assets.raw.window import Window, window_predicate
+from analytics_assets.raw.window import window_predicate
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from benchmarks.run import result_line
 from demo_source.ddl import init_source
 
@@ -90,7 +91,7 @@ def main() -> None:
     for url in (source_url, warehouse_url):
         ensure_database(url)
     try:
-        window = Window(FIRST_DAY, FIRST_DAY + timedelta(days=args.days), FIRST_PARTITION)
+        window = Window(FIRST_DAY, FIRST_DAY + timedelta(days=args.days))
         run(source_url, warehouse_url, args.rows, window, args.repeat)
     finally:
         for url in (source_url, warehouse_url):
@@ -113,7 +114,9 @@ def run(source_url: str, warehouse_url: str, rows: int, window: Window, repeat: 
             sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.type)) for c in table.columns
         )
         conn.execute(sql.SQL("create table {} ({})").format(bare, columns))
-    load_window(source_url, warehouse_url, table, window)  # creates raw.events; warms caches
+    load_window(
+        source_url, warehouse_url, table, window, FIRST_PARTITION
+    )  # creates raw.events; warms caches
 
     def checkpoint(truncate: sql.Composable | None = None) -> None:
         with connect(warehouse_url, autocommit=True) as conn:
@@ -125,14 +128,14 @@ def run(source_url: str, warehouse_url: str, rows: int, window: Window, repeat: 
         select = sql.SQL("select {} from {} where {}").format(
             sql.SQL(", ").join(sql.Identifier(c) for c in table.column_names),
             sql.Identifier("app", "events"),
-            window_predicate(table.window_column, window),
+            window_predicate(table.window_column, window, FIRST_PARTITION),
         )
         with connect(source_url, autocommit=True) as src, connect(warehouse_url) as dst:
             copied = stream_copy(src, dst, select, bare, table.column_names)
         assert copied == rows, (copied, rows)
 
     def stage() -> None:
-        result = load_window(source_url, warehouse_url, table, window)
+        result = load_window(source_url, warehouse_url, table, window, FIRST_PARTITION)
         assert result.rows_copied == rows, (result.rows_copied, rows)
 
     plain: list[float] = []

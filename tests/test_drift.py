@@ -28,13 +28,12 @@ from analytics_assets.drift import (
     rollup_requests,
     rollup_sensor,
 )
+from analytics_assets.grains import DAILY
 from analytics_assets.instance import ensure_dagster_home
-from analytics_assets.pipeline import PIPELINE_JOB
 from analytics_assets.raw.loader import load_window
-from analytics_assets.raw.window import Window
 from analytics_assets.resources import Databases
-from analytics_assets.schedules import DayRange
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 
 START = "dagster/asset_partition_range_start"
 END = "dagster/asset_partition_range_end"
@@ -52,10 +51,10 @@ def nov(n: int) -> date:
 def test_the_window_is_the_30_days_before_the_lookback():
     # today 21 Nov, lookback 3: the daily run of today stages 17 .. 20 Nov, so 16 Nov is the
     # last day no schedule will stage again; 30 days back from today is 22 Oct
-    assert drift_window(nov(21), 3, FIRST) == DayRange(date(2026, 10, 22), nov(17))
-    assert drift_window(nov(21), 0, FIRST) == DayRange(date(2026, 10, 22), nov(20))
+    assert drift_window(nov(21), 3, FIRST) == Window(date(2026, 10, 22), nov(17))
+    assert drift_window(nov(21), 0, FIRST) == Window(date(2026, 10, 22), nov(20))
     # never before the first partition, and nothing while the lookback covers every day
-    assert drift_window(date(2026, 1, 10), 3, FIRST) == DayRange(FIRST, date(2026, 1, 6))
+    assert drift_window(date(2026, 1, 10), 3, FIRST) == Window(FIRST, date(2026, 1, 6))
     assert drift_window(date(2026, 1, 5), 3, FIRST) is None
 
 
@@ -82,10 +81,10 @@ def test_one_request_covers_every_drifted_day_and_says_why():
     ]
     request = drift_request(drifts, 4)
 
-    assert request.job_name == PIPELINE_JOB
+    assert request.job_name == DAILY.job
     assert (request.tags[START], request.tags[END]) == ("2026-11-03", "2026-11-09")
     assert request.tags["analytics/trigger"] == "drift"
-    assert request.tags["analytics/window"] == "[2026-11-03, 2026-11-10)"
+    assert request.tags["analytics/window"] == "2026-11-03...2026-11-09"
     assert request.tags["analytics/drift"] == (
         "3 drifted day(s) in 2 table(s): events, payments; see quality.drift_log"
     )
@@ -161,7 +160,7 @@ def env(make_database, request, monkeypatch, tmp_path):
 def stage(dbs, start: date, end: date) -> None:
     """What the daily runs did before the late rows arrived: every table over [start, end)."""
     for table in source_tables().values():
-        load_window(dbs.source, dbs.warehouse, table, Window(start, end, FIRST))
+        load_window(dbs.source, dbs.warehouse, table, Window(start, end), FIRST)
 
 
 def evaluate(dbs, instance, cursor: str | None = None) -> dg.SensorResult:
@@ -213,7 +212,7 @@ def test_rows_older_than_the_lookback_are_found_and_staged_in_one_run(env):
             day_ago(15).isoformat(),
             day_ago(6).isoformat(),
         )
-        assert request.job_name == PIPELINE_JOB
+        assert request.job_name == DAILY.job
         assert request.tags["analytics/drift"] == (
             "4 drifted day(s) in 3 table(s): events, payments, users; see quality.drift_log"
         )
@@ -344,4 +343,4 @@ def test_the_sensors_are_in_the_definitions_and_stopped():
 
     for name in (DRIFT_SENSOR, ROLLUP_SENSOR):
         assert defs.get_sensor_def(name).default_status == dg.DefaultSensorStatus.STOPPED
-    assert defs.get_sensor_def(DRIFT_SENSOR).job_name == PIPELINE_JOB
+    assert defs.get_sensor_def(DRIFT_SENSOR).job_name == DAILY.job

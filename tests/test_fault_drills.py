@@ -32,9 +32,9 @@ from analytics_assets.db import connect, url_parts
 from analytics_assets.dbt.project import DBT_APPLICATION_NAME
 from analytics_assets.raw.ddl import ensure_raw_tables
 from analytics_assets.raw.loader import load_window
-from analytics_assets.raw.window import Window
 from analytics_assets.settings import PROJECT_ROOT
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from demo_source.generator import GenerationSpec, generate
 
 pytestmark = pytest.mark.long
@@ -373,7 +373,7 @@ def test_the_source_connection_killed_mid_copy_is_a_clear_error_and_a_rerun_heal
     expected = clean_tables(clean, make_warehouse)
     wh = make_warehouse()
     # raw.events as an earlier load left it (the loader alone: a whole run is not needed).
-    load_window(source, wh.warehouse, source_tables()["events"], Window(*RANGE_DAYS, FIRST_DAY))
+    load_window(source, wh.warehouse, source_tables()["events"], Window(*RANGE_DAYS), FIRST_DAY)
     raw_before = fingerprint(wh.warehouse, "raw", "events", ignore=("_loaded_at",))
     assert raw_before["events"][0] > 0
 

@@ -30,8 +30,8 @@ from test_raw_helpers import make_databases, pick_server
 
 from analytics_assets.dbt.project import DBT_SESSION_OPTIONS, dbt_env
 from analytics_assets.raw.loader import load_window
-from analytics_assets.raw.window import Window
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from demo_source.generator import GenerationSpec, generate
 
 SPEC = GenerationSpec(users=80, days=14, end=date(2026, 2, 14), seed=5, bad_rate=0.0)
@@ -89,7 +89,7 @@ def warehouse(request, tmp_path_factory) -> Iterator[Warehouse]:
             env.setenv(name, value)
         generate(dbs.source, SPEC)
         for table in source_tables().values():
-            load_window(dbs.source, dbs.warehouse, table, Window(START, END, FIRST_PARTITION))
+            load_window(dbs.source, dbs.warehouse, table, Window(START, END), FIRST_PARTITION)
         dbt = InProcessDbt(tmp_path_factory.mktemp("dbt_target"))
         dbt.invoke("run", WAREHOUSE, time_window(START, END))
         dbt.invoke("run", DAILY_METRICS, time_window(START, END))

@@ -16,22 +16,20 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from analytics_assets.dbt.assets import window_vars
+from analytics_assets.calendar import (
+    daily_partitions,
+    monthly_partitions,
+    periods_within,
+    weekly_partitions,
+)
 from analytics_assets.dbt.metric_assets import daily_counterpart
 from analytics_assets.dbt.project import prepare_manifest
-from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
-from analytics_assets.pipeline import (
-    GRAIN_TAG,
-    PIPELINE_JOB,
-    PlannedRun,
-    RunSummary,
-    combine,
-    complete_months,
-    complete_weeks,
-    plan_runs,
-)
+from analytics_assets.grains import DAILY, MONTHLY, WEEKLY
+from analytics_assets.jobs import GRAIN_TAG
+from analytics_assets.runner import PlannedRun, RunSummary, combine, plan_runs
+from analytics_assets.window import Window
 
-FIRST_WEEK, FIRST_MONTH = date(2026, 1, 5), date(2026, 1, 1)
+FEBRUARY = Window(date(2026, 2, 1), date(2026, 3, 1))
 START = "dagster/asset_partition_range_start"
 END = "dagster/asset_partition_range_end"
 
@@ -113,10 +111,13 @@ def test_each_grain_is_its_own_group(graph: dg.AssetGraph) -> None:
 def test_weeks_start_on_monday() -> None:
     weekly = weekly_partitions()
     assert weekly.get_first_partition_key() == "2026-01-05"
-    window = weekly.time_window_for_partition_key("2026-02-09")
-    assert window_vars(window) == {"window_start": "2026-02-09", "window_end": "2026-02-16"}
-    month = monthly_partitions().time_window_for_partition_key("2026-02-01")
-    assert window_vars(month) == {"window_start": "2026-02-01", "window_end": "2026-03-01"}
+    window = Window.of(weekly.time_window_for_partition_key("2026-02-09"))
+    assert window == Window(date(2026, 2, 9), date(2026, 2, 16))
+    month = Window.of(monthly_partitions().time_window_for_partition_key("2026-02-01"))
+    assert month.dbt_env() == {
+        "ANALYTICS_WINDOW_START": "2026-02-01",
+        "ANALYTICS_WINDOW_END": "2026-03-01",
+    }
 
 
 def test_daily_counterpart() -> None:
@@ -161,7 +162,7 @@ def test_the_pipeline_job_runs_the_days_and_the_rollup_jobs_their_grain(
         job = defs.resolve_job_def(job_name)
         return {graph.get(k).group_name for k in job.asset_layer.asset_graph.executable_asset_keys}
 
-    assert groups(PIPELINE_JOB) == {"raw", "staging", "marts", "daily"}
+    assert groups(DAILY.job) == {"raw", "staging", "marts", "daily"}
     assert groups("weekly_metrics") == {"weekly"}
     assert groups("monthly_metrics") == {"monthly"}
     assert defs.resolve_job_def("weekly_metrics").partitions_def == weekly_partitions()
@@ -184,7 +185,7 @@ def test_the_pipeline_job_runs_the_days_and_the_rollup_jobs_their_grain(
     ],
 )
 def test_complete_weeks(start: date, end: date, weeks: tuple[date, date] | None) -> None:
-    assert complete_weeks(start, end, FIRST_WEEK) == weeks
+    assert periods_within(weekly_partitions(), Window(start, end)) == key_range(weeks)
 
 
 @pytest.mark.parametrize(
@@ -199,36 +200,42 @@ def test_complete_weeks(start: date, end: date, weeks: tuple[date, date] | None)
     ],
 )
 def test_complete_months(start: date, end: date, months: tuple[date, date] | None) -> None:
-    assert complete_months(start, end, FIRST_MONTH) == months
+    assert periods_within(monthly_partitions(), Window(start, end)) == key_range(months)
+
+
+def key_range(first_last: tuple[date, date] | None) -> dg.PartitionKeyRange | None:
+    if first_last is None:
+        return None
+    return dg.PartitionKeyRange(first_last[0].isoformat(), first_last[1].isoformat())
 
 
 def test_a_range_is_the_days_then_the_weeks_and_months_it_completes() -> None:
-    runs = plan_runs(date(2026, 2, 1), date(2026, 3, 1), FIRST_WEEK, FIRST_MONTH)
+    runs = plan_runs(FEBRUARY)
     assert runs == [
-        PlannedRun("day", PIPELINE_JOB, date(2026, 2, 1), date(2026, 2, 28)),
-        PlannedRun("week", "weekly_metrics", date(2026, 2, 2), date(2026, 2, 16)),
-        PlannedRun("month", "monthly_metrics", date(2026, 2, 1), date(2026, 2, 1)),
+        PlannedRun(DAILY, dg.PartitionKeyRange("2026-02-01", "2026-02-28")),
+        PlannedRun(WEEKLY, dg.PartitionKeyRange("2026-02-02", "2026-02-16")),
+        PlannedRun(MONTHLY, dg.PartitionKeyRange("2026-02-01", "2026-02-01")),
     ]
     assert runs[1].tags() == {START: "2026-02-02", END: "2026-02-16", GRAIN_TAG: "week"}
     assert runs[0].tags()[END] == "2026-02-28"
     # a few days complete nothing coarser: one run
-    assert plan_runs(date(2026, 2, 3), date(2026, 2, 6), FIRST_WEEK, FIRST_MONTH) == [
-        PlannedRun("day", PIPELINE_JOB, date(2026, 2, 3), date(2026, 2, 5)),
+    assert plan_runs(Window(date(2026, 2, 3), date(2026, 2, 6))) == [
+        PlannedRun(DAILY, dg.PartitionKeyRange("2026-02-03", "2026-02-05")),
     ]
 
 
 def summary(run_id: str, success: bool, **fields) -> RunSummary:
-    return RunSummary(success, run_id, date(2026, 2, 1), date(2026, 3, 1), 1.0, **fields)
+    return RunSummary(success, run_id, FEBRUARY, 1.0, **fields)
 
 
 def test_the_summary_of_a_range_succeeds_only_when_every_run_did() -> None:
-    plan = plan_runs(date(2026, 2, 1), date(2026, 3, 1), FIRST_WEEK, FIRST_MONTH)
+    plan = plan_runs(FEBRUARY)
     ran = [
         summary("d", True, rows={"raw/events": 10}, failed_checks=("raw/events:gx (warn)",)),
         summary("w", False, failed_steps=("dbt_metrics_weekly: boom",)),
         summary("m", True),
     ]
-    combined = combine(plan, ran, date(2026, 2, 1), date(2026, 3, 1), 9.0)
+    combined = combine(plan, ran, FEBRUARY, 9.0)
     assert not combined.success
     assert combined.run_id == "d" and combined.run_ids == ("d", "w", "m")
     assert combined.rows == {"raw/events": 10}
@@ -236,18 +243,16 @@ def test_the_summary_of_a_range_succeeds_only_when_every_run_did() -> None:
     assert combined.failed_checks == ("raw/events:gx (warn)",)
     assert combined.render().splitlines()[:3] == [
         "run d FAILED in 9.0 s: [2026-02-01, 2026-03-01), 28 days",
-        "  weeks 2026-02-02..2026-02-16: run w FAILED",
+        "  weeks 2026-02-02...2026-02-16: run w FAILED",
         "  months 2026-02-01: run m succeeded",
     ]
-    assert combine(
-        plan, [ran[0], summary("w", True), ran[2]], date(2026, 2, 1), date(2026, 3, 1), 9.0
-    ).success
+    assert combine(plan, [ran[0], summary("w", True), ran[2]], FEBRUARY, 9.0).success
 
 
 def test_rollups_do_not_run_after_a_failed_day_run() -> None:
-    plan = plan_runs(date(2026, 2, 1), date(2026, 3, 1), FIRST_WEEK, FIRST_MONTH)
-    combined = combine(plan, [summary("d", False)], date(2026, 2, 1), date(2026, 3, 1), 2.0)
+    plan = plan_runs(FEBRUARY)
+    combined = combine(plan, [summary("d", False)], FEBRUARY, 2.0)
     assert not combined.success
     assert combined.run_ids == ("d",)
     assert [r.run_id for r in combined.runs] == ["d", None, None]
-    assert "  weeks 2026-02-02..2026-02-16: not run: the daily run failed" in combined.render()
+    assert "  weeks 2026-02-02...2026-02-16: not run: the daily run failed" in combined.render()

@@ -16,8 +16,8 @@ from dbt_runner import DbtRunner, scratch_database
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import load_window
-from analytics_assets.raw.window import Window
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from demo_source.generator import GenerationReport, GenerationSpec, generate
 
 END = date(2026, 6, 30)
@@ -34,9 +34,9 @@ def staged(
         )
         start = END - timedelta(days=DAYS - 1)
         # One window over every generated day; the first partition also takes older rows.
-        window = Window(start, END + timedelta(days=1), start)
+        window = Window(start, END + timedelta(days=1))
         for table in source_tables().values():
-            load_window(source, wh, table, window)
+            load_window(source, wh, table, window, start)
         DbtRunner(wh, tmp_path_factory.mktemp("dbt")).build("path:models/staging")
         yield wh, report
 

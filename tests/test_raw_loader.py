@@ -320,10 +320,10 @@ _KILLABLE = """
 import sys
 from datetime import date
 from analytics_assets.raw.loader import load_window
-from analytics_assets.raw.window import Window
+from analytics_assets.window import Window
 from analytics_assets.source.tables import source_tables
 load_window(sys.argv[1], sys.argv[2], source_tables()["events"],
-            Window(date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 1)))
+            Window(date(2026, 1, 2), date(2026, 1, 3)), date(2026, 1, 1))
 """
 
 
