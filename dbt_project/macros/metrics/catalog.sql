@@ -1,4 +1,10 @@
 {#-
+  Where a metric's SQL is: metric_type `<a>.<b>` -> macro metric_<a>_<b>(grain) in
+  macros/metrics/types/<a>__<b>.sql (the dot becomes a double underscore), which its typed
+  models fct_metric_<a>_<b>_<daily|weekly|monthly> call. E.g. retention.cohort ->
+  types/retention__cohort.sql -> metric_retention_cohort. A type's file holds its macro and
+  the helpers only it uses; helpers several types use are in macros/metrics/shared.sql.
+
   The metric catalog of METRICS.md as data: every metric_type, the family name its typed models
   carry (fct_metric_<family>_<daily|weekly|monthly>), and for each grain it exists at, its
   lookback: how many buckets before the window's first one a run recomputes, because the

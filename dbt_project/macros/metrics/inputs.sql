@@ -137,3 +137,9 @@
     {{ exceptions.raise_compiler_error('metric_input: no input named ' ~ name) }}
   {%- endif -%}
 {%- endmacro %}
+
+{% macro metric_utc(column) -%}
+  {#- The marts keep the source's timestamptz; metrics bucket in UTC whatever the session's
+      time zone is. -#}
+  ({{ column }} at time zone 'UTC')
+{%- endmacro %}

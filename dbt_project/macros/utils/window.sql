@@ -1,13 +1,17 @@
 {#
-    The run's half-open window [window_start, window_end) of UTC days. Dagster passes a
-    partition's window in the environment (ANALYTICS_WINDOW_START, ANALYTICS_WINDOW_END); a
-    hand-run `dbt build` may pass --vars instead, and without either dbt_project.yml's
-    defaults cover every day.
+    The run's half-open window [window_start, window_end) of UTC days: the one place dbt
+    reads and checks it. Dagster passes a partition's window in the environment
+    (ANALYTICS_WINDOW_START, ANALYTICS_WINDOW_END); a hand-run `dbt build` may pass --vars
+    instead, and without either dbt_project.yml's defaults cover every day.
 
     Why the environment and not --vars: dbt re-parses the whole project whenever --vars
     differ from its last parse, which was every run (about 3.5 s per dbt invocation here). The
     variables are read only when executing, so parsing never records them and a run parses
     only what changed.
+
+    The models read it as window_start() / window_end() (date literals: the checked tables,
+    the marts, their tests) or as metric_window() (the values, which the metric models turn
+    into buckets: macros/metrics/buckets.sql); window_value checks every value they read.
 #}
 
 {% macro window_bound(name) -%}
@@ -17,20 +21,33 @@
     {{ return(var(name) | string) }}
 {%- endmacro %}
 
-{% macro _window_var(name) -%}
+{% macro window_value(name, timestamp_ok=false) -%}
+    {#- window_bound(name), checked: a UTC date YYYY-MM-DD; where timestamp_ok (the metric
+        models, which bucket it) also a UTC timestamp YYYY-MM-DD[THH:MM[:SS[.ffffff]]], with
+        Z or a zero offset if any: a value with another offset would shift every bucket. -#}
     {%- set value = window_bound(name) -%}
-    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be a date YYYY-MM-DD, got '" ~ value ~ "'") }}
+    {%- set parsed = modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}(([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-]00(:?00)?)?)$', value) -%}
+    {%- if not parsed or (parsed.group(1) and not timestamp_ok) -%}
+        {{ exceptions.raise_compiler_error(
+             name ~ " must be a UTC date YYYY-MM-DD"
+             ~ (" or timestamp YYYY-MM-DD[THH:MM:SS]" if timestamp_ok else "")
+             ~ ", got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
 
 {% macro window_start() -%}
-    date '{{ _window_var("window_start") }}'
+    date '{{ window_value("window_start") }}'
 {%- endmacro %}
 
 {% macro window_end() -%}
-    date '{{ _window_var("window_end") }}'
+    date '{{ window_value("window_end") }}'
+{%- endmacro %}
+
+{% macro metric_window() -%}
+    {#- The window of the metric models: {'start': window_start, 'end': window_end}, each a
+        UTC date or timestamp. -#}
+    {{ return({'start': window_value('window_start', true), 'end': window_value('window_end', true)}) }}
 {%- endmacro %}
 
 {# A raw row was loaded by a partition of this run's window (see check_start). #}

@@ -1,6 +1,6 @@
 {#-
-  The run's window and the buckets it recomputes. Dagster passes the partition window as the
-  half-open window_start / window_end (UTC dates or timestamps, see window_bound in
+  The buckets a metric model recomputes. The run's window is the half-open
+  [window_start, window_end) of metric_window() (UTC dates or timestamps, read and checked in
   macros/utils/window.sql); a model of grain g recomputes every bucket of g whose start lies in
       [date_trunc(g, window_start) - lookback buckets, window_end)
   so a window that starts mid-bucket recomputes that whole bucket, and a bucket that starts
@@ -8,20 +8,6 @@
   Without a window (a bare `dbt build`), dbt_project.yml's defaults cover every bucket up to
   tomorrow, UTC (see metric_tomorrow).
 -#}
-
-{% macro metric_window() -%}
-  {%- set start = window_bound('window_start') -%}
-  {%- set end = window_bound('window_end') -%}
-  {#- A UTC date or timestamp only: a value with another offset would shift every bucket. -#}
-  {%- set pattern = '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]00(:?00)?)?$' -%}
-  {%- for name, value in [('window_start', start), ('window_end', end)] -%}
-    {%- if not modules.re.match(pattern, value) -%}
-      {{ exceptions.raise_compiler_error(
-           'var ' ~ name ~ '=' ~ value ~ ' is not a UTC date or timestamp (YYYY-MM-DD[THH:MM:SS])') }}
-    {%- endif -%}
-  {%- endfor -%}
-  {{ return({'start': start, 'end': end}) }}
-{%- endmacro %}
 
 {% macro metric_interval(grain, n=1) -%}
   interval '{{ n }} {{ grain }}'
@@ -105,15 +91,4 @@
        where _h.occurred_at >= {{ metric_hi() }})
     )
   )
-{%- endmacro %}
-
-{% macro metric_ratio(numerator, denominator) -%}
-  {#- A rate whose denominator is 0 (or null) is null, never 0. -#}
-  (({{ numerator }})::numeric / nullif(({{ denominator }})::numeric, 0))
-{%- endmacro %}
-
-{% macro metric_utc(column) -%}
-  {#- The marts keep the source's timestamptz; metrics bucket in UTC whatever the session's
-      time zone is. -#}
-  ({{ column }} at time zone 'UTC')
 {%- endmacro %}
