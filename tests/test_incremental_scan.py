@@ -41,7 +41,7 @@ FIRST_PARTITION = date(2026, 1, 1)
 HISTORY_EVENTS = 300_000
 DAILY_METRICS = "path:models/metrics/daily"
 WAREHOUSE = "path:models/staging path:models/intermediate path:models/marts"
-# Daily models that read events (macros/metrics/families: metric_input('events')). Active
+# Daily models that read events (macros/metrics/types: metric_input('events')). Active
 # users and segments count active days from user_daily_activity (one row per user and day),
 # so they read no event at all.
 READ_EVENTS = {
