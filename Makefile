@@ -45,6 +45,7 @@ ui: $(MANIFEST)
 lint: $(MANIFEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_imports.py
 	# The dbt templater compiles against the warehouse the project is configured for.
 	eval "$$($(BIN)/python -m analytics_assets.dbt.profile_env)" && $(BIN)/sqlfluff lint dbt_project
 

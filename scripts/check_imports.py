@@ -21,16 +21,16 @@ PACKAGES = ("analytics_assets", "demo_source", "quality", "benchmarks")
 DAGSTER_INTERNALS_ALLOWED_IN = {"analytics_assets.dagster_internals"}
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+def module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def project_modules() -> dict[str, Path]:
+def project_modules(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
     modules = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            modules[module_name(path)] = path
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            modules[module_name(path, root)] = path
     return modules
 
 
@@ -96,19 +96,19 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def dagster_internals(modules: dict[str, Path]) -> list[str]:
-    """`module: name` of every import of a `dagster._` module outside the allowed one."""
-    found = []
+    """`module: dagster._...` of every Dagster internal module imported outside the
+    allowed one (the module itself, not each name taken from it)."""
+    found = set()
     for module, path in modules.items():
         if module in DAGSTER_INTERNALS_ALLOWED_IN:
             continue
-        for name in imported_names(path, module):
-            if name.startswith("dagster._"):
-                found.append(f"{module}: {name}")
-    return sorted(set(found))
+        names = {n for n in imported_names(path, module) if n.startswith("dagster._")}
+        found |= {f"{module}: {n}" for n in names if n.rpartition(".")[0] not in names}
+    return sorted(found)
 
 
-def findings() -> list[str]:
-    modules = project_modules()
+def findings(modules: dict[str, Path] | None = None) -> list[str]:
+    modules = modules if modules is not None else project_modules()
     lines = [f"import circle: {' <-> '.join(c)}" for c in circles(import_graph(modules))]
     lines += [f"Dagster internals: {hit}" for hit in dagster_internals(modules)]
     return lines
