@@ -10,7 +10,7 @@ import pytest
 from test_quality_helpers import day_window, suite
 
 from analytics_assets.dbt.project import ensure_manifest
-from analytics_assets.source.tables import source_tables
+from analytics_assets.source.tables import enum_values, source_tables
 from quality.runner import batch_query, gx_expectations, render_query
 from quality.suite import SuiteError, load_suites, parse_suite
 
@@ -91,7 +91,12 @@ def test_the_issue_rules_each_have_a_critical_expectation():
     } <= dbt_tests()
     found = [
         find("stg_users", "expect_column_values_to_be_unique", column="user_id"),
-        find("stg_users", "expect_column_values_to_be_in_set", column="role"),
+        find(
+            "stg_users",
+            "expect_column_values_to_be_in_set",
+            column="role",
+            value_set=list(enum_values("users", "role")),
+        ),
         find(
             "fct_practice_attempts",
             "expect_column_values_to_be_between",
@@ -242,6 +247,15 @@ def rows_rule(query: str, severity: str = "critical", description: str = "r") ->
         (a_suite(rows_rule("select 1 from {batch} where name like 'a%'")), "uses %"),
         (a_suite(rows_rule("select {nope} from {batch}")), r"unknown placeholders \['nope'\]"),
         (a_suite(rows_rule("select 1 from {batch}", description="")), "needs a description"),
+        (
+            a_suite(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "role", "value_set": {"source_enum": "users.rank"}},
+                }
+            ),
+            "names no enumeration of the source contract",
+        ),
         (
             a_suite(rows_rule("select 1 from {batch}"), after=[["quarantine", "q"]]),
             "a blocking suite",
