@@ -1,9 +1,12 @@
 """The words the demo platform is made of: countries, names, content, pages, endpoints,
-error messages, review texts. Fixed tuples, so that codes into them are stable."""
+error messages, review texts. Fixed tuples, so that codes into them are stable; the
+enumerations are the source contract's (tables.enum_values), in its order."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from analytics_assets.source.tables import enum_values
 
 # --- places -----------------------------------------------------------------------------
 
@@ -89,8 +92,8 @@ EMAIL_DOMAINS = np.array(
     ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "example.org", "icloud.com"],
     dtype=object,
 )
-ROLES = ("student", "mentor", "admin")
-DEVICES = ("web", "ios", "android")
+ROLES = enum_values("users", "role")
+DEVICES = enum_values("app_sessions", "device_type")
 DEVICE_P = np.array([0.55, 0.25, 0.20])
 
 # --- learning content ----------------------------------------------------------------------
@@ -115,34 +118,34 @@ TOPICS = (
     ("Data Pipelines", "dbt in Practice", "Streaming with Kafka"),
     ("Running 1:1s", "Feedback that Works", "Leading Remote Teams"),
 )
-CONTENT_KINDS = ("course", "scenario", "exam")
+CONTENT_KINDS = enum_values("content", "kind")
 KIND_SUFFIXES = (
     ("Fundamentals", "Masterclass", "Bootcamp"),
     ("Practice Lab", "Case Study", "Hands-on Scenario"),
     ("Certification Exam", "Mock Exam", "Assessment"),
 )
-DIFFICULTIES = ("beginner", "intermediate", "advanced")
+DIFFICULTIES = enum_values("content", "difficulty")
 DIFFICULTY_P = np.array([0.4, 0.4, 0.2])
 DIFFICULTY_SCORE = np.array([8.0, 0.0, -10.0])
 """Points a difficulty adds to an expected practice score."""
 
 # --- money ----------------------------------------------------------------------------------
 
-PLANS = ("monthly", "annual")
+PLANS = enum_values("subscriptions", "plan")
 PLAN_PRICES = np.array([[1999, 1799, 1599], [19900, 17900, 15900]])
 """Price in cents per plan period: [plan, currency (USD, EUR, GBP)]."""
 COURSE_PRICES = np.array([[1999, 1899, 1599], [4999, 4599, 3999], [9900, 8900, 7900]])
 """Course price tiers in cents: [tier, currency]."""
 MENTOR_HOURLY = np.array([3000, 4500, 6000, 9000])
-SUBSCRIPTION_STATUSES = ("active", "cancelled", "expired")
-PAYMENT_KINDS = ("subscription", "mentor_session", "course")
-PAYMENT_STATUSES = ("succeeded", "failed", "refunded")
-MENTOR_STATUSES = ("scheduled", "completed", "cancelled", "no_show")
-ATTEMPT_STATUSES = ("completed", "abandoned", "in_progress")
+SUBSCRIPTION_STATUSES = enum_values("subscriptions", "status")
+PAYMENT_KINDS = enum_values("payments", "kind")
+PAYMENT_STATUSES = enum_values("payments", "status")
+MENTOR_STATUSES = enum_values("mentor_sessions", "status")
+ATTEMPT_STATUSES = enum_values("practice_attempts", "status")
 
 # --- product analytics -------------------------------------------------------------------------
 
-EVENT_TYPES = ("page_view", "click", "conversion", "signup", "login", "search")
+EVENT_TYPES = enum_values("events", "event_type")
 PAGES = (
     ("/", "view_home"),
     ("/dashboard", "view_dashboard"),
@@ -210,7 +213,7 @@ ENDPOINTS = (  # method, path, share, median ms
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 CLIENT_ERRORS = np.array([400, 401, 403, 404, 409, 422, 429])
 SERVER_ERRORS = np.array([500, 502, 503, 504])
-ERROR_LEVELS = ("warning", "error", "critical")
+ERROR_LEVELS = enum_values("error_logs", "level")
 
 SERVER_ERROR_MESSAGES = (
     (
@@ -309,5 +312,5 @@ COMMUNITY_REGIONS = {  # community index -> allowed countries (geo-restricted co
     11: ("IN",),
     12: ("BR", "PT"),
 }
-ACTIVITY_TYPES = ("view", "post", "comment", "like", "share")
-GEO_RESULTS = ("allowed", "blocked")
+ACTIVITY_TYPES = enum_values("community_activity", "activity_type")
+GEO_RESULTS = enum_values("geo_access_attempts", "result")

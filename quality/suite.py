@@ -20,6 +20,11 @@ critical expectation may have it, since a blocking check cannot wait for its own
 downstream. An `unexpected_rows_query` may use, besides GX's `{batch}`, the placeholders
 `{window_start}` and `{window_end}` (the partition window, see quality/runner.py) and
 `{<param>}` for every key of `meta.params`.
+
+A `value_set` names the source contract's enumeration it checks rather than copying it:
+`"value_set": {"source_enum": "users.role"}` is replaced, when the suite is loaded, by the
+values analytics_assets/source/tables.py holds for users.role (declared once, in
+dbt_project.yml; see there).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from functools import cache
 from pathlib import Path
 from string import Formatter
 from typing import Any
+
+from analytics_assets.source.tables import enum_values
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 SEVERITIES = ("critical", "warning", "info")
@@ -58,7 +65,8 @@ class SuiteFile:
     name: str
     target: SuiteTarget
     document: dict[str, Any]
-    """The GX suite as written in the file (passed to GX unchanged, but for placeholders)."""
+    """The GX suite as written in the file, source enums resolved (passed to GX unchanged, but
+    for placeholders)."""
     path: Path
 
     @property
@@ -92,6 +100,7 @@ def parse_suite(path: Path) -> SuiteFile:
         if expectation.get("severity", "critical") not in SEVERITIES:
             raise SuiteError(f"{path.name}: {expectation['type']} has an unknown severity")
         _check_query(path.name, expectation, set(params))
+        _resolve_enum(path.name, expectation)
     suite = SuiteFile(
         name=document["name"],
         target=SuiteTarget(
@@ -126,6 +135,20 @@ def _check_query(file: str, expectation: dict[str, Any], params: set[str]) -> No
     unknown = fields - {"batch", *WINDOW_PLACEHOLDERS, *params}
     if unknown:
         raise SuiteError(f"{file}: '{description}' uses unknown placeholders {sorted(unknown)}")
+
+
+def _resolve_enum(file: str, expectation: dict[str, Any]) -> None:
+    """`{"source_enum": "table.column"}` as a value_set -> the contract's values of it."""
+    value_set = expectation["kwargs"].get("value_set")
+    if not isinstance(value_set, dict):
+        return
+    table, _, column = str(value_set.get("source_enum", "")).partition(".")
+    try:
+        expectation["kwargs"]["value_set"] = list(enum_values(table, column))
+    except KeyError:
+        raise SuiteError(
+            f"{file}: value_set {value_set} names no enumeration of the source contract"
+        ) from None
 
 
 @cache

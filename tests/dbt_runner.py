@@ -2,6 +2,10 @@
 
 Each runner has its own target and log directory, so runners never share dbt's state;
 consecutive calls of one runner reuse its partial-parse state.
+
+Also the models' columns as the project declares them (`data_type` in their YAML, read
+from the manifest): tests that stand in for a model with a hand-filled table create it
+from these, never from a copy of the columns.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
-from analytics_assets.dbt.project import dbt_env, dbt_executable
+from analytics_assets.dbt.project import dbt_env, dbt_executable, ensure_manifest
 from analytics_assets.settings import DBT_PROJECT_DIR
 
 
@@ -123,3 +128,33 @@ def fingerprint(
 def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
     """Every table and view in schemas marts and intermediate."""
     return fingerprint(url, "marts") | fingerprint(url, "intermediate")
+
+
+@cache
+def declared_models() -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """`schema.name` -> (path of its SQL, [(column, data_type)] in the YAML's order) of every
+    model whose YAML gives each of its columns a data_type, from the project's manifest
+    (`make` keeps it current; tests/test_marts_users.py checks the types against a build)."""
+    nodes = json.loads(ensure_manifest().read_text())["nodes"].values()
+    return {
+        f"{n['schema']}.{n['alias']}": (
+            n["original_file_path"],
+            [(c["name"], c["data_type"]) for c in n["columns"].values()],
+        )
+        for n in nodes
+        if n["resource_type"] == "model"
+        and n["columns"]
+        and all(c.get("data_type") for c in n["columns"].values())
+    }
+
+
+def declared_columns(relation: str) -> str:
+    """`name type, ...` of a model (`schema.name`) as its YAML declares it: the column list
+    of a CREATE TABLE standing in for it."""
+    _, columns = declared_models()[relation]
+    return ", ".join(f"{name} {data_type}" for name, data_type in columns)
+
+
+def models_in(folder: str) -> list[str]:
+    """The declared models (`schema.name`) whose SQL is in `folder`, e.g. models/marts/core."""
+    return sorted(r for r, (path, _) in declared_models().items() if path.startswith(f"{folder}/"))

@@ -21,10 +21,17 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner, marts_fingerprint, scratch_database
+from dbt_runner import (
+    WAREHOUSE_MODELS,
+    DbtRunner,
+    declared_models,
+    marts_fingerprint,
+    scratch_database,
+)
 from raw_fixture import create_raw_tables, load_raw, load_window
 
 from analytics_assets.db import connect
+from analytics_assets.dbt.event_metadata import postgres_column_types
 
 AS_OF = date(2026, 3, 31)
 _ids = count(1000)
@@ -349,6 +356,21 @@ def query(url: str, sql: str) -> list[dict]:
         cur.execute(sql)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def test_every_mart_is_built_with_the_columns_its_yaml_declares(warehouse: str) -> None:
+    """The YAML's data_type of each column is the type the build gives it, in the build's
+    order, for every mart (and the others that declare theirs): tests that stand in for a
+    model with a table of their own create it from the declarations (dbt_runner)."""
+    with connect(warehouse) as conn:
+        built = postgres_column_types(conn)
+        marts = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema = 'marts'"
+        ).fetchall()
+        assert {m for (m,) in marts} <= set(declared_models())
+        for relation, (_, columns) in declared_models().items():
+            assert built(*relation.split(".")) == columns, relation
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 The project links the repository's dbt_project/macros/metrics, macros/utils/window.sql and
 models/metrics, and adds one stub model per mart (`select * from mart_src.<mart>`) over
 tables the test fills, so the metric SQL is tested on its own, with exact inputs, on a
-real PostgreSQL with real dbt.
-MART_COLUMNS mirrors the columns dbt_project/macros/metrics/inputs.sql reads: keep them equal.
+real PostgreSQL with real dbt. The stub marts have the real marts' columns and types, as
+dbt_project declares them (tests/dbt_runner.py: declared_columns).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbt_runner import declared_columns, models_in
 from psycopg.types.json import Jsonb
 
 from analytics_assets.db import (
@@ -32,48 +33,12 @@ from analytics_assets.settings import DBT_PROJECT_DIR
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
-MART_COLUMNS: dict[str, str] = {
-    "dim_users": "user_id bigint, role text, is_verified boolean, created_at timestamptz, "
-    "deleted_at timestamptz",
-    "fct_events": "event_id bigint, user_id bigint, session_id uuid, event_type text, "
-    "event_name text, occurred_at timestamptz",
-    "fct_sessions": "session_id uuid, user_id bigint, device_type text, started_at timestamptz, "
-    "ended_at timestamptz",
-    "fct_payments": "payment_id bigint, user_id bigint, subscription_id bigint, kind text, "
-    "amount_cents integer, currency char(3), status text, created_at timestamptz",
-    "dim_subscriptions": "subscription_id bigint, user_id bigint, plan text, price_cents integer, "
-    "currency char(3), status text, started_at timestamptz, ended_at timestamptz",
-    "dim_content": "content_id bigint, kind text, title text, difficulty text, skill_area text, "
-    "mentor_id bigint, is_published boolean, created_at timestamptz",
-    "fct_enrollments": "enrollment_id bigint, user_id bigint, content_id bigint, "
-    "enrolled_at timestamptz, progress_pct numeric(5,2), completed_at timestamptz",
-    "fct_practice_attempts": "attempt_id bigint, user_id bigint, content_id bigint, "
-    "started_at timestamptz, finished_at timestamptz, status text, score numeric(5,2), "
-    "duration_seconds integer",
-    "fct_mentor_sessions": "mentor_session_id bigint, mentor_id bigint, student_id bigint, "
-    "scheduled_at timestamptz, status text, duration_minutes integer, created_at timestamptz",
-    "fct_reviews": "review_id bigint, user_id bigint, content_id bigint, mentor_id bigint, "
-    "rating smallint, created_at timestamptz",
-    "fct_nps_responses": "response_id bigint, user_id bigint, score smallint, "
-    "created_at timestamptz",
-    "dim_experiments": "experiment_id bigint, experiment_key text, variants text[], "
-    "traffic_split jsonb, goal_event text, started_at timestamptz, ended_at timestamptz",
-    "fct_experiment_assignments": "experiment_id bigint, user_id bigint, variant text, "
-    "assigned_at timestamptz",
-    "dim_communities": "community_id bigint, name text, is_geo_restricted boolean, "
-    "created_at timestamptz",
-    "fct_community_memberships": "community_id bigint, user_id bigint, joined_at timestamptz, "
-    "left_at timestamptz",
-    "fct_community_activity": "activity_id bigint, community_id bigint, user_id bigint, "
-    "activity_type text, occurred_at timestamptz",
-    "fct_geo_access_attempts": "access_attempt_id bigint, user_id bigint, community_id bigint, "
-    "country_code char(2), region text, city text, result text, is_traveler boolean, "
-    "occurred_at timestamptz",
-    "fct_error_logs": "error_id bigint, user_id bigint, level text, url text, "
-    "status_code integer, occurred_at timestamptz, resolved_at timestamptz",
-    "fct_api_requests": "request_id bigint, method text, path text, status_code integer, "
-    "response_ms numeric(10,2), user_id bigint, occurred_at timestamptz",
-}
+
+def mart_columns() -> dict[str, str]:
+    """mart -> its columns, of every mart of models/marts/core as dbt_project's YAML declares
+    them (their data_type, in the manifest): the tables the stubs read."""
+    return {r.split(".")[1]: declared_columns(r) for r in models_in("models/marts/core")}
+
 
 # Marts the project derives from other marts: derived here by their definition from the
 # hand-built rows, so a test gives each fact once. user_daily_activity: one row per
@@ -184,7 +149,7 @@ class MetricsWarehouse:
         """Empty every mart and the analytics schema, then insert the rows given by mart."""
         with connect(self.url, autocommit=True) as conn:
             conn.execute("drop schema if exists analytics cascade")
-            for mart in MART_COLUMNS:
+            for mart in mart_columns():
                 conn.execute(f"truncate mart_src.{mart}")
             for mart, rows in tables.items():
                 for row in rows:
@@ -255,7 +220,7 @@ def _write_project(root: Path, url: str) -> None:
     # The run's window (window_bound), which the metric macros read.
     (root / "local_macros" / "window.sql").symlink_to(DBT_PROJECT_DIR / "macros/utils/window.sql")
     (root / "stub_marts").mkdir()
-    for mart in MART_COLUMNS:
+    for mart in mart_columns():
         (root / "stub_marts" / f"{mart}.sql").write_text(f"select * from mart_src.{mart}\n")
     for mart, query in DERIVED_MARTS.items():
         (root / "stub_marts" / f"{mart}.sql").write_text(query + "\n")
@@ -284,7 +249,7 @@ def warehouse(
     ensure_database(url)
     with connect(url, autocommit=True) as conn:
         conn.execute("create schema mart_src")
-        for mart, columns in MART_COLUMNS.items():
+        for mart, columns in mart_columns().items():
             conn.execute(f"create table mart_src.{mart} ({columns})")
     root = tmp_path_factory.mktemp("metrics_dbt")
     _write_project(root, url)

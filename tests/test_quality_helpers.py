@@ -1,5 +1,6 @@
 """Helpers shared by the quality tests (no tests here): hand-built relations with the
-columns of the warehouse's, rows given as dicts, and a suite's failures by expectation."""
+columns of the warehouse's (the models' from their dbt YAML), rows given as dicts, and a
+suite's failures by expectation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dbt_runner import declared_columns
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -14,102 +16,10 @@ from analytics_assets.db import connect
 from quality.runner import SuiteResult, Window, validate
 from quality.suite import SuiteFile, load_suites
 
-# The columns of the warehouse relations the suites read, as dbt builds them.
-COLUMNS: dict[str, str] = {
-    "staging.stg_users": (
-        "user_id bigint, email text, full_name text, role text, country_code text, city text, "
-        "is_verified boolean, created_at timestamptz, updated_at timestamptz, "
-        "last_login_at timestamptz, deleted_at timestamptz, is_deleted boolean, "
-        "is_internal boolean, _partition date, _loaded_at timestamptz"
-    ),
-    "marts.dim_users": (
-        "user_id bigint, email_hash text, role text, is_internal boolean, country_code text, "
-        "city text, is_verified boolean, created_at timestamptz, signup_date date, "
-        "last_login_at timestamptz, deleted_at timestamptz, is_deleted boolean, "
-        "updated_at timestamptz"
-    ),
-    "marts.dim_content": (
-        "content_id bigint, kind text, title text, difficulty text, skill_area text, "
-        "mentor_id bigint, is_published boolean, created_at timestamptz, updated_at timestamptz"
-    ),
-    "marts.dim_subscriptions": (
-        "subscription_id bigint, user_id bigint, plan text, status text, price_cents integer, "
-        "currency text, monthly_price_cents numeric, started_at timestamptz, "
-        "ended_at timestamptz, updated_at timestamptz"
-    ),
-    "marts.dim_communities": (
-        "community_id bigint, name text, is_geo_restricted boolean, allowed_countries text[], "
-        "members_ever bigint, current_members bigint, created_at timestamptz, "
-        "updated_at timestamptz"
-    ),
-    "marts.dim_experiments": (
-        "experiment_id bigint, experiment_key text, name text, variants text[], "
-        "control_variant text, traffic_split jsonb, goal_event text, started_at timestamptz, "
-        "ended_at timestamptz, updated_at timestamptz"
-    ),
-    "marts.fct_events": (
-        "event_id bigint, user_id bigint, session_id uuid, event_type text, event_name text, "
-        "page_url text, properties jsonb, occurred_at timestamptz, received_at timestamptz, "
-        "event_date date, arrival_delay_seconds numeric"
-    ),
-    "marts.fct_sessions": (
-        "session_id uuid, user_id bigint, device_type text, started_at timestamptz, "
-        "ended_at timestamptz, session_date date, duration_seconds numeric, events bigint, "
-        "page_views bigint, conversions bigint, is_bounce boolean, country_code text, city text"
-    ),
-    "marts.fct_payments": (
-        "payment_id bigint, user_id bigint, subscription_id bigint, kind text, status text, "
-        "amount_cents integer, amount numeric, currency text, net_amount_cents integer, "
-        "created_at timestamptz, payment_date date"
-    ),
-    "marts.fct_practice_attempts": (
-        "attempt_id bigint, user_id bigint, content_id bigint, content_kind text, "
-        "skill_area text, difficulty text, status text, score numeric, is_perfect boolean, "
-        "duration_seconds integer, started_at timestamptz, finished_at timestamptz, "
-        "attempt_date date, updated_at timestamptz"
-    ),
-    "marts.fct_enrollments": (
-        "enrollment_id bigint, user_id bigint, content_id bigint, enrolled_at timestamptz, "
-        "enrollment_date date, progress_pct numeric, completed_at timestamptz, "
-        "is_completed boolean, updated_at timestamptz"
-    ),
-    "marts.fct_mentor_sessions": (
-        "mentor_session_id bigint, mentor_id bigint, student_id bigint, status text, "
-        "scheduled_at timestamptz, scheduled_date date, duration_minutes integer, "
-        "price_cents integer, currency text, created_at timestamptz, updated_at timestamptz"
-    ),
-    "marts.fct_reviews": (
-        "review_id bigint, user_id bigint, content_id bigint, mentor_id bigint, "
-        "target_type text, rating smallint, created_at timestamptz, review_date date"
-    ),
-    "marts.fct_nps_responses": (
-        "response_id bigint, user_id bigint, score smallint, category text, "
-        "has_comment boolean, created_at timestamptz, response_date date"
-    ),
-    "marts.fct_api_requests": (
-        "request_id bigint, method text, path text, status_code integer, response_ms numeric, "
-        "user_id bigint, occurred_at timestamptz, request_date date, is_server_error boolean, "
-        "is_client_error boolean"
-    ),
-    "marts.fct_error_logs": (
-        "error_id bigint, user_id bigint, level text, message text, url text, method text, "
-        "status_code integer, occurred_at timestamptz, error_date date, "
-        "resolved_at timestamptz, is_resolved boolean, updated_at timestamptz"
-    ),
-    "marts.fct_geo_access_attempts": (
-        "access_attempt_id bigint, user_id bigint, community_id bigint, country_code text, "
-        "region text, city text, result text, is_blocked boolean, is_traveler boolean, "
-        "occurred_at timestamptz, attempt_date date"
-    ),
-    "marts.fct_community_activity": (
-        "activity_id bigint, community_id bigint, user_id bigint, activity_type text, "
-        "is_interaction boolean, occurred_at timestamptz, activity_date date, "
-        "activity_hour integer"
-    ),
-    "marts.fct_experiment_assignments": (
-        "experiment_id bigint, experiment_key text, user_id bigint, variant text, "
-        "is_control boolean, assigned_at timestamptz"
-    ),
+# The metric tables the suites read, as dbt builds them. The warehouse's own models (marts,
+# staging, quarantine) declare their columns' types in their YAML: theirs come from the
+# manifest (dbt_runner.declared_columns), never from a copy here.
+METRIC_COLUMNS: dict[str, str] = {
     "analytics.fct_metric_engagement_active_users_daily": (
         "time_bucket timestamp, dimension text, active_users bigint, wau bigint, mau bigint, "
         "stickiness numeric, returning_users bigint, return_rate numeric"
@@ -150,10 +60,6 @@ COLUMNS: dict[str, str] = {
         "id uuid, metric_type varchar(50), grain varchar(5), time_bucket timestamp, "
         "dimension text, data jsonb, created_at timestamp"
     ),
-    "quarantine.quarantined_rows": (
-        "source_table text, source_key text, _partition date, reasons text[], row_data jsonb, "
-        "_loaded_at timestamptz"
-    ),
 }
 # The real analytics_aggregates_<grain> are views of the shared table; here the view keeps
 # every grain, so that a row of the wrong grain can be planted.
@@ -173,6 +79,12 @@ def day_window(first: str, last: str | None = None) -> Window:
     return Window(utc(f"{first} 00:00"), utc(f"{last or first} 00:00") + timedelta(days=1))
 
 
+def columns(relation: str) -> str:
+    """The column list of a relation the suites read: a model's as its dbt YAML declares it,
+    a metric table's from METRIC_COLUMNS."""
+    return METRIC_COLUMNS.get(relation) or declared_columns(relation)
+
+
 def create_relation(url: str, relation: str) -> None:
     schema, name = relation.split(".")
     with connect(url) as conn:
@@ -180,7 +92,7 @@ def create_relation(url: str, relation: str) -> None:
         if relation in VIEWS:
             create_relation_sql = sql.SQL("create view {}.{} as " + VIEWS[relation])
         else:
-            create_relation_sql = sql.SQL("create table {}.{} (" + COLUMNS[relation] + ")")
+            create_relation_sql = sql.SQL("create table {}.{} (" + columns(relation) + ")")
         conn.execute(create_relation_sql.format(sql.Identifier(schema), sql.Identifier(name)))
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 from test_quality_helpers import (
-    COLUMNS,
     VIEWS,
+    columns,
     create_relation,
     day_window,
     errors,
@@ -50,10 +50,6 @@ S1 = "00000000-0000-0000-0000-000000000001"
 LATE_EVENING_NY = datetime.fromisoformat("2026-01-05 23:30:00-05:00")
 DAY = day_window("2026-01-05")
 TWO_DAYS = day_window("2026-01-05", "2026-01-06")
-
-
-def fk(column: str, parent: str, key: str) -> str:
-    return f"{column} resolves to {parent}.{key}"
 
 
 def utc_day(date_column: str, ts_column: str) -> str:
@@ -99,9 +95,10 @@ def payment(payment_id: int | None, **o: Any) -> dict[str, Any]:
     return {**row, **o}
 
 
-# The parents the suites' SQL reads. Non-admin users 1, 2 and 4; the first non-admin signup
-# is 2026-01-01, so a metric has a row for every day from then on. On 2026-01-05 the
-# non-admin EUR payments net 1000 - 200 + 0 = 800 cents (the admin's 5000 does not count).
+# The parents the suites' SQL reads, and valid rows of dimensions. Non-admin users 1, 2 and
+# 4; the first non-admin signup is 2026-01-01, so a metric has a row for every day from then
+# on. On 2026-01-05 the non-admin EUR payments net 1000 - 200 + 0 = 800 cents (the admin's
+# 5000 does not count).
 PARENTS: dict[str, list[dict[str, Any]]] = {
     "marts.dim_users": [
         dim_user(1),
@@ -114,35 +111,6 @@ PARENTS: dict[str, list[dict[str, Any]]] = {
             signup_date="2025-12-01",
         ),
         dim_user(4, created_at=utc("2026-01-03 11:00"), signup_date="2026-01-03"),
-    ],
-    "marts.dim_content": [
-        {
-            "content_id": 10,
-            "kind": "course",
-            "title": "SQL",
-            "difficulty": "beginner",
-            "skill_area": "sql",
-            "mentor_id": 2,
-            "is_published": True,
-        },
-        {
-            "content_id": 11,
-            "kind": "scenario",
-            "title": "Joins",
-            "difficulty": "intermediate",
-            "skill_area": "sql",
-            "mentor_id": None,
-            "is_published": True,
-        },
-        {
-            "content_id": 12,
-            "kind": "exam",
-            "title": "Final",
-            "difficulty": "advanced",
-            "skill_area": "sql",
-            "mentor_id": 2,
-            "is_published": False,
-        },
     ],
     "marts.dim_subscriptions": [
         {
@@ -171,7 +139,6 @@ PARENTS: dict[str, list[dict[str, Any]]] = {
             "is_bounce": False,
         },
     ],
-    "marts.dim_communities": [{"community_id": 30, "name": "SQL club", "is_geo_restricted": False}],
     "marts.dim_experiments": [
         {
             "experiment_id": 40,
@@ -319,54 +286,14 @@ DIM_USERS = Case(
     None,
     clean=PARENTS["marts.dim_users"],
     plants=[
-        dim_user(None),  # 1
-        dim_user(1),  # duplicate of user 1: 2
-        dim_user(20, role="root"),  # 1
         dim_user(21, country_code="FRA"),  # 1
-        dim_user(22, created_at=None, signup_date=None),  # 1 (no signup day to disagree with)
         dim_user(23, email_hash="ann@example.org"),  # the email itself, not its hash: 1
         dim_user(24, created_at=LATE_EVENING_NY, signup_date="2026-01-05"),  # UTC Jan 6: 1
     ],
     expected={
-        NOT_NULL.format("user_id"): 1,
-        UNIQUE.format("user_id"): 2,
-        IN_SET.format("role"): 1,
         REGEX.format("country_code"): 1,
-        NOT_NULL.format("created_at"): 1,
         REGEX.format("email_hash"): 1,
         utc_day("signup_date", "created_at"): 1,
-    },
-)
-
-content = row_maker(
-    {
-        "kind": "course",
-        "title": "T",
-        "difficulty": "beginner",
-        "skill_area": "sql",
-        "mentor_id": 2,
-        "is_published": True,
-    }
-)
-DIM_CONTENT = Case(
-    "dim_content",
-    "dim_content",
-    "marts.dim_content",
-    None,
-    clean=PARENTS["marts.dim_content"],
-    plants=[
-        content(content_id=None),
-        content(content_id=10),
-        content(content_id=13, kind="webinar"),
-        content(content_id=14, difficulty="expert"),
-        content(content_id=15, mentor_id=999),
-    ],
-    expected={
-        NOT_NULL.format("content_id"): 1,
-        UNIQUE.format("content_id"): 2,
-        IN_SET.format("kind"): 1,
-        IN_SET.format("difficulty"): 1,
-        fk("mentor_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -390,25 +317,13 @@ DIM_SUBSCRIPTIONS = Case(
         subscription(subscription_id=21, status="cancelled", ended_at=utc("2026-01-04 10:00")),
     ],
     plants=[
-        subscription(subscription_id=None),
-        subscription(subscription_id=20),  # 1, 2
-        subscription(subscription_id=22, plan="weekly"),
-        subscription(subscription_id=23, status="paused"),
         subscription(subscription_id=24, price_cents=-1),
         subscription(subscription_id=25, currency="eur"),
-        subscription(subscription_id=26, user_id=None),  # not_null only: a null key is no orphan
-        subscription(subscription_id=27, user_id=999),  # orphan: 1
         subscription(subscription_id=28, ended_at=utc("2026-01-01 10:00")),  # ends before it starts
     ],
     expected={
-        NOT_NULL.format("subscription_id"): 1,
-        UNIQUE.format("subscription_id"): 2,
-        IN_SET.format("plan"): 1,
-        IN_SET.format("status"): 1,
         BETWEEN.format("price_cents"): 1,
         REGEX.format("currency"): 1,
-        NOT_NULL.format("user_id"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
         "ended_at is not before started_at": 1,
     },
 )
@@ -438,36 +353,23 @@ FCT_EVENTS = Case(
         event(event_id=2, user_id=None, session_id=None),
         event(
             event_id=3,
-            event_type="bogus",
+            arrival_delay_seconds=-5,
             occurred_at=utc("2026-01-04 10:00"),
             event_date="2026-01-04",
         ),
     ],
     plants=[
-        event(event_id=None),
-        event(event_id=1),  # 1, 2
-        event(event_id=10, event_type="scroll"),
-        event(event_id=11, event_name=None),
-        # no occurrence time: not_null(occurred_at), and its event_date matches no UTC day (1+1)
+        # no occurrence time: its event_date matches no UTC day (1)
         event(event_id=12, occurred_at=None, arrival_delay_seconds=None),
         event(event_id=13, arrival_delay_seconds=-5),  # received before it occurred
         event(event_id=14, occurred_at=LATE_EVENING_NY),  # dated Jan 5, UTC Jan 6
         event(event_id=15, properties=[]),
         event(event_id=16, properties=None),  # 2 not objects
-        event(event_id=17, user_id=999),
-        event(event_id=18, session_id="00000000-0000-0000-0000-0000000000ff"),
     ],
     expected={
-        NOT_NULL.format("event_id"): 1,
-        UNIQUE.format("event_id"): 2,
-        IN_SET.format("event_type"): 1,
-        NOT_NULL.format("event_name"): 1,
-        NOT_NULL.format("occurred_at"): 1,
         BETWEEN.format("arrival_delay_seconds"): 1,
         utc_day("event_date", "occurred_at"): 2,
         "properties is a JSON object": 2,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("session_id", "marts.fct_sessions", "session_id"): 1,
     },
 )
 
@@ -494,26 +396,16 @@ FCT_SESSIONS = Case(
         ),
     ],
     plants=[
-        session(session_id=None),
-        session(),  # 1; a second S1: 2
-        session(session_id=sid(10), device_type="tv"),
         session(session_id=sid(11), duration_seconds=-1),
-        session(session_id=sid(12), user_id=None),
         session(session_id=sid(13), started_at=LATE_EVENING_NY, ended_at=None),
         session(session_id=sid(14), ended_at=utc("2026-01-05 09:00")),
         session(session_id=sid(15), page_views=5),  # 5 page views out of 3 events
-        session(session_id=sid(16), user_id=999),
     ],
     expected={
-        NOT_NULL.format("session_id"): 1,
-        UNIQUE.format("session_id"): 2,
-        IN_SET.format("device_type"): 1,
         BETWEEN.format("duration_seconds"): 1,
-        NOT_NULL.format("user_id"): 1,
         utc_day("session_date", "started_at"): 1,
         "ended_at is not before started_at": 1,
         "page views and conversions are among the session's events": 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -527,30 +419,16 @@ FCT_PAYMENTS = Case(
         payment(9, amount_cents=-5, created_at=utc("2026-01-04 09:00"), payment_date="2026-01-04"),
     ],
     plants=[
-        payment(None),
-        payment(1),
-        payment(10, kind="gift"),
-        payment(11, status="pending", net_amount_cents=0),  # an unknown status adds nothing
         payment(12, amount_cents=0, net_amount_cents=0),  # must be > 0
         payment(13, currency="EURO"),
-        payment(14, user_id=None),
         payment(15, created_at=LATE_EVENING_NY),
         payment(16, net_amount_cents=999),  # succeeded 1000 but adds 999
-        payment(17, user_id=999),
-        payment(18, subscription_id=999),
     ],
     expected={
-        NOT_NULL.format("payment_id"): 1,
-        UNIQUE.format("payment_id"): 2,
-        IN_SET.format("kind"): 1,
-        IN_SET.format("status"): 1,
         BETWEEN.format("amount_cents"): 1,
         REGEX.format("currency"): 1,
-        NOT_NULL.format("user_id"): 1,
         utc_day("payment_date", "created_at"): 1,
         "net_amount_cents is +amount when succeeded, -amount when refunded, 0 when failed": 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("subscription_id", "marts.dim_subscriptions", "subscription_id"): 1,
     },
 )
 
@@ -584,31 +462,17 @@ FCT_PRACTICE_ATTEMPTS = Case(
         ),
     ],
     plants=[
-        attempt(attempt_id=None),
-        attempt(attempt_id=1),
-        attempt(attempt_id=10, status="paused"),
         attempt(attempt_id=11, score=140),
         attempt(attempt_id=12, score=-5),  # 2 out of 0-100
         attempt(attempt_id=13, duration_seconds=-1),
-        attempt(attempt_id=14, user_id=None),
-        attempt(attempt_id=15, content_id=None),
         attempt(attempt_id=16, started_at=LATE_EVENING_NY, finished_at=None),
         attempt(attempt_id=17, finished_at=utc("2026-01-05 09:00")),
-        attempt(attempt_id=18, user_id=999),
-        attempt(attempt_id=19, content_id=999),
     ],
     expected={
-        NOT_NULL.format("attempt_id"): 1,
-        UNIQUE.format("attempt_id"): 2,
-        IN_SET.format("status"): 1,
         BETWEEN.format("score"): 2,
         BETWEEN.format("duration_seconds"): 1,
-        NOT_NULL.format("user_id"): 1,
-        NOT_NULL.format("content_id"): 1,
         utc_day("attempt_date", "started_at"): 1,
         "finished_at is not before started_at": 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("content_id", "marts.dim_content", "content_id"): 1,
     },
 )
 
@@ -638,26 +502,12 @@ FCT_ENROLLMENTS = Case(
         ),
     ],
     plants=[
-        enrollment(enrollment_id=None),
-        enrollment(enrollment_id=1),
-        enrollment(enrollment_id=10, progress_pct=None),
         enrollment(enrollment_id=11, progress_pct=101),
-        enrollment(enrollment_id=12, user_id=None),
-        enrollment(enrollment_id=13, content_id=None),
         enrollment(enrollment_id=14, enrolled_at=LATE_EVENING_NY),
-        enrollment(enrollment_id=15, user_id=999),
-        enrollment(enrollment_id=16, content_id=999),
     ],
     expected={
-        NOT_NULL.format("enrollment_id"): 1,
-        UNIQUE.format("enrollment_id"): 2,
-        NOT_NULL.format("progress_pct"): 1,
         BETWEEN.format("progress_pct"): 1,
-        NOT_NULL.format("user_id"): 1,
-        NOT_NULL.format("content_id"): 1,
         utc_day("enrollment_date", "enrolled_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("content_id", "marts.dim_content", "content_id"): 1,
     },
 )
 
@@ -680,30 +530,16 @@ FCT_MENTOR_SESSIONS = Case(
     DAY,
     clean=[booking(mentor_session_id=1), booking(mentor_session_id=2, status="no_show")],
     plants=[
-        booking(mentor_session_id=None),
-        booking(mentor_session_id=1),
-        booking(mentor_session_id=10, status="late"),
         booking(mentor_session_id=11, duration_minutes=-30),
         booking(mentor_session_id=12, price_cents=-1),
         booking(mentor_session_id=13, currency="E"),
-        booking(mentor_session_id=14, mentor_id=None),
-        booking(mentor_session_id=15, student_id=None),
         booking(mentor_session_id=16, scheduled_at=LATE_EVENING_NY),
-        booking(mentor_session_id=17, mentor_id=999),
-        booking(mentor_session_id=18, student_id=999),
     ],
     expected={
-        NOT_NULL.format("mentor_session_id"): 1,
-        UNIQUE.format("mentor_session_id"): 2,
-        IN_SET.format("status"): 1,
         BETWEEN.format("duration_minutes"): 1,
         BETWEEN.format("price_cents"): 1,
         REGEX.format("currency"): 1,
-        NOT_NULL.format("mentor_id"): 1,
-        NOT_NULL.format("student_id"): 1,
         utc_day("scheduled_date", "scheduled_at"): 1,
-        fk("mentor_id", "marts.dim_users", "user_id"): 1,
-        fk("student_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -728,31 +564,15 @@ FCT_REVIEWS = Case(
         review(review_id=2, content_id=None, mentor_id=2, target_type="mentor", rating=5),
     ],
     plants=[
-        review(review_id=None),
-        review(review_id=1),
-        review(review_id=10, rating=None),
         review(review_id=11, rating=0),
-        review(review_id=12, target_type="course"),
-        review(review_id=13, user_id=None),
         review(review_id=14, created_at=LATE_EVENING_NY),
         review(review_id=15, mentor_id=2),  # both a content and a mentor
         review(review_id=16, content_id=None),  # neither
-        review(review_id=17, user_id=999),
-        review(review_id=18, content_id=999),
-        review(review_id=19, content_id=None, mentor_id=999, target_type="mentor"),
     ],
     expected={
-        NOT_NULL.format("review_id"): 1,
-        UNIQUE.format("review_id"): 2,
-        NOT_NULL.format("rating"): 1,
         BETWEEN.format("rating"): 1,
-        IN_SET.format("target_type"): 1,
-        NOT_NULL.format("user_id"): 1,
         utc_day("review_date", "created_at"): 1,
         "exactly one of content_id and mentor_id": 2,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("content_id", "marts.dim_content", "content_id"): 1,
-        fk("mentor_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -778,27 +598,17 @@ FCT_NPS_RESPONSES = Case(
         nps(response_id=3, score=0, category="detractor"),
     ],
     plants=[
-        nps(response_id=None),
-        nps(response_id=1),
-        # a missing score falls to the `else` of the rule: detractor
+        # a missing score falls to the `else` of the rule: detractor (not_null is dbt's)
         nps(response_id=10, score=None, category="detractor"),
         nps(response_id=11, score=11),  # promoter by the rule, but out of 0-10: 1
-        nps(response_id=12, category="fan"),  # not a category, so not the score's either: 1 + 1
+        nps(response_id=12, category="fan"),  # not a category, so not the score's either: 1
         nps(response_id=13, score=3),  # a 3 is a detractor, not a promoter: 1
-        nps(response_id=14, user_id=None),
         nps(response_id=15, created_at=LATE_EVENING_NY),
-        nps(response_id=16, user_id=999),
     ],
     expected={
-        NOT_NULL.format("response_id"): 1,
-        UNIQUE.format("response_id"): 2,
-        NOT_NULL.format("score"): 1,
         BETWEEN.format("score"): 1,
-        IN_SET.format("category"): 1,
         CATEGORY_RULE: 2,
-        NOT_NULL.format("user_id"): 1,
         utc_day("response_date", "created_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -820,22 +630,14 @@ FCT_API_REQUESTS = Case(
     DAY,
     clean=[request_row(request_id=1), request_row(request_id=2, user_id=None, status_code=503)],
     plants=[
-        request_row(request_id=None),
-        request_row(request_id=1),
-        request_row(request_id=10, status_code=None),
         request_row(request_id=11, status_code=42),
         request_row(request_id=12, response_ms=-1),
         request_row(request_id=13, occurred_at=LATE_EVENING_NY),
-        request_row(request_id=14, user_id=999),
     ],
     expected={
-        NOT_NULL.format("request_id"): 1,
-        UNIQUE.format("request_id"): 2,
-        NOT_NULL.format("status_code"): 1,
         BETWEEN.format("status_code"): 1,
         BETWEEN.format("response_ms"): 1,
         utc_day("request_date", "occurred_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
     },
 )
 
@@ -854,20 +656,8 @@ FCT_ERROR_LOGS = Case(
     "marts.fct_error_logs",
     DAY,
     clean=[error_row(error_id=1), error_row(error_id=2, user_id=None, level="critical")],
-    plants=[
-        error_row(error_id=None),
-        error_row(error_id=1),
-        error_row(error_id=10, level="fatal"),
-        error_row(error_id=11, occurred_at=LATE_EVENING_NY),
-        error_row(error_id=12, user_id=999),
-    ],
-    expected={
-        NOT_NULL.format("error_id"): 1,
-        UNIQUE.format("error_id"): 2,
-        IN_SET.format("level"): 1,
-        utc_day("error_date", "occurred_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-    },
+    plants=[error_row(error_id=11, occurred_at=LATE_EVENING_NY)],
+    expected={utc_day("error_date", "occurred_at"): 1},
 )
 
 geo = row_maker(
@@ -889,22 +679,12 @@ FCT_GEO_ACCESS_ATTEMPTS = Case(
     DAY,
     clean=[geo(access_attempt_id=1), geo(access_attempt_id=2, result="blocked", country_code="US")],
     plants=[
-        geo(access_attempt_id=None),
-        geo(access_attempt_id=1),
-        geo(access_attempt_id=10, result="maybe"),
         geo(access_attempt_id=11, country_code="F1"),
         geo(access_attempt_id=12, occurred_at=LATE_EVENING_NY),
-        geo(access_attempt_id=13, user_id=999),
-        geo(access_attempt_id=14, community_id=999),
     ],
     expected={
-        NOT_NULL.format("access_attempt_id"): 1,
-        UNIQUE.format("access_attempt_id"): 2,
-        IN_SET.format("result"): 1,
         REGEX.format("country_code"): 1,
         utc_day("attempt_date", "occurred_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("community_id", "marts.dim_communities", "community_id"): 1,
     },
 )
 
@@ -925,22 +705,8 @@ FCT_COMMUNITY_ACTIVITY = Case(
     "marts.fct_community_activity",
     DAY,
     clean=[activity(activity_id=1), activity(activity_id=2, activity_type="view")],
-    plants=[
-        activity(activity_id=None),
-        activity(activity_id=1),
-        activity(activity_id=10, activity_type="rant"),
-        activity(activity_id=11, occurred_at=LATE_EVENING_NY),
-        activity(activity_id=12, user_id=999),
-        activity(activity_id=13, community_id=999),
-    ],
-    expected={
-        NOT_NULL.format("activity_id"): 1,
-        UNIQUE.format("activity_id"): 2,
-        IN_SET.format("activity_type"): 1,
-        utc_day("activity_date", "occurred_at"): 1,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-        fk("community_id", "marts.dim_communities", "community_id"): 1,
-    },
+    plants=[activity(activity_id=11, occurred_at=LATE_EVENING_NY)],
+    expected={utc_day("activity_date", "occurred_at"): 1},
 )
 
 assignment = row_maker(
@@ -952,7 +718,7 @@ assignment = row_maker(
         "assigned_at": utc("2026-01-05 10:00"),
     }
 )
-VARIANT_RULE = "experiment_id resolves and variant is one of its experiment's variants"
+VARIANT_RULE = "variant is one of its experiment's variants"
 FCT_EXPERIMENT_ASSIGNMENTS = Case(
     "fct_experiment_assignments",
     "fct_experiment_assignments",
@@ -964,21 +730,12 @@ FCT_EXPERIMENT_ASSIGNMENTS = Case(
         assignment(user_id=4, variant="bogus", assigned_at=utc("2026-01-04 10:00")),
     ],
     plants=[
-        assignment(user_id=1),  # assigned twice: 2
-        assignment(user_id=3, experiment_id=None),  # 1 (the variant rule skips a null key)
-        assignment(user_id=None),  # 1
-        assignment(user_id=4, variant=None),  # 1 (no variant is not a wrong variant)
-        assignment(user_id=2, experiment_id=999),  # an unknown experiment: 1
-        assignment(user_id=5, variant="blue"),  # not a variant of exp-a: 1 (user 5: an orphan too)
+        # no variant is no wrong variant, an unknown experiment no variant list (dbt's tests)
+        assignment(user_id=4, variant=None),
+        assignment(user_id=2, experiment_id=999),
+        assignment(user_id=5, variant="blue"),  # not a variant of exp-a: 1
     ],
-    expected={
-        COMPOUND.format("experiment_id, user_id"): 2,
-        NOT_NULL.format("experiment_id"): 1,
-        NOT_NULL.format("user_id"): 1,
-        NOT_NULL.format("variant"): 1,
-        VARIANT_RULE: 2,
-        fk("user_id", "marts.dim_users", "user_id"): 1,
-    },
+    expected={VARIANT_RULE: 1},
 )
 
 
@@ -1399,7 +1156,6 @@ def aggregates_case(grain: str) -> Case:
 CASES = [
     STG_USERS,
     DIM_USERS,
-    DIM_CONTENT,
     DIM_SUBSCRIPTIONS,
     FCT_EVENTS,
     FCT_SESSIONS,
@@ -1473,4 +1229,4 @@ def test_cases_cover_every_blocking_suite():
 
     blocking = {s.name for s in load_suites() if s.blocking}
     assert {c.suite for c in CASES} == blocking
-    assert set(COLUMNS) >= {c.relation for c in CASES}
+    assert all(columns(c.relation) for c in CASES)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from test_quality_helpers import day_window, suite
 
-from analytics_assets.source.tables import source_tables
+from analytics_assets.dbt.project import ensure_manifest
+from analytics_assets.source.tables import enum_values, source_tables
 from quality.runner import batch_query, gx_expectations, render_query
 from quality.suite import SuiteError, load_suites, parse_suite
 
@@ -33,6 +34,38 @@ def rule(name: str, description: str) -> dict:
     return find(name, "unexpected_rows_expectation", description=description)
 
 
+# What dbt's tests own on the marts (models/marts/**/_*.yml): not null, unique (of a column or
+# of several), accepted values, relationships. The suites own the rest: ranges, formats,
+# rules across columns, rows and tables, checked per partition.
+DBT_OWNED = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_column_values_to_be_in_set",
+}
+
+
+def dbt_tests() -> set[tuple[str, str | None, str]]:
+    """(model, column, generic test) of every dbt test that fails the build (severity error)."""
+    nodes = json.loads(ensure_manifest().read_text())["nodes"]
+    return {
+        (nodes[n["attached_node"]]["name"], n["column_name"], n["test_metadata"]["name"])
+        for n in nodes.values()
+        if n["resource_type"] == "test"
+        and "test_metadata" in n
+        and n["config"]["severity"].lower() == "error"
+    }
+
+
+def test_no_suite_repeats_what_dbt_tests_own_on_the_marts():
+    for checked in load_suites():
+        if not checked.target.relation.startswith("marts."):
+            continue
+        for e in checked.document["expectations"]:
+            assert e["type"] not in DBT_OWNED, (checked.name, e)
+            assert " resolves to " not in e["kwargs"].get("description", ""), (checked.name, e)
+
+
 def test_every_source_table_has_a_warning_suite_on_its_bad_row_share():
     for table in source_tables():
         raw = suite(f"raw_{table}")
@@ -47,12 +80,23 @@ def test_every_source_table_has_a_warning_suite_on_its_bad_row_share():
 
 
 def test_the_issue_rules_each_have_a_critical_expectation():
-    """Staging and marts: keys, enums, ranges, foreign keys; metrics: rates, NPS, DAU <= WAU
-    <= MAU, grain, completeness, reconciliations. Each one critical."""
+    """Staging: keys, enums; marts: ranges (their keys, enums and foreign keys are dbt tests
+    that fail the build); metrics: rates, NPS, DAU <= WAU <= MAU, grain, completeness,
+    reconciliations. Each one critical."""
+    assert {
+        ("fct_events", "event_id", "not_null"),
+        ("fct_events", "event_type", "accepted_values"),
+        ("fct_payments", "user_id", "relationships"),
+        ("fct_events", "session_id", "relationships"),
+    } <= dbt_tests()
     found = [
         find("stg_users", "expect_column_values_to_be_unique", column="user_id"),
-        find("fct_events", "expect_column_values_to_not_be_null", column="event_id"),
-        find("fct_events", "expect_column_values_to_be_in_set", column="event_type"),
+        find(
+            "stg_users",
+            "expect_column_values_to_be_in_set",
+            column="role",
+            value_set=list(enum_values("users", "role")),
+        ),
         find(
             "fct_practice_attempts",
             "expect_column_values_to_be_between",
@@ -99,8 +143,6 @@ def test_the_issue_rules_each_have_a_critical_expectation():
             min_value=0,
             strict_min=True,
         ),
-        rule("fct_payments", "user_id resolves to marts.dim_users.user_id"),
-        rule("fct_events", "session_id resolves to marts.fct_sessions.session_id"),
         find(
             "fct_metric_engagement_active_users_daily",
             "expect_column_values_to_be_between",
@@ -205,6 +247,15 @@ def rows_rule(query: str, severity: str = "critical", description: str = "r") ->
         (a_suite(rows_rule("select 1 from {batch} where name like 'a%'")), "uses %"),
         (a_suite(rows_rule("select {nope} from {batch}")), r"unknown placeholders \['nope'\]"),
         (a_suite(rows_rule("select 1 from {batch}", description="")), "needs a description"),
+        (
+            a_suite(
+                {
+                    "type": "expect_column_values_to_be_in_set",
+                    "kwargs": {"column": "role", "value_set": {"source_enum": "users.rank"}},
+                }
+            ),
+            "names no enumeration of the source contract",
+        ),
         (
             a_suite(rows_rule("select 1 from {batch}"), after=[["quarantine", "q"]]),
             "a blocking suite",

@@ -2,19 +2,37 @@
 
 One description serves the DDL of the demo source, the generator, the raw loader and the
 schema check, so a column added to the contract is added in one place.
+
+The enumerations (the values a status, role, plan... may hold) are declared once, in
+dbt_project.yml (vars.source_enums), because dbt can read no other file when it parses:
+its checked staging models and the marts' accepted_values tests read them there
+(macros/utils/source_enum.sql), and this module loads the same block into Column.values,
+for the demo generator and the GX suites. No other place lists them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
+
+import yaml
+
+from analytics_assets.settings import DBT_PROJECT_DIR
+
+ENUMS_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
+"""Where the enumerations are declared: vars.source_enums, table -> column -> values."""
+ENUMS_VAR = "source_enums"
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str
+    values: tuple[str, ...] = ()
+    """The values an enumeration may hold, in the contract's order; () when the column is
+    not an enumeration. (A source may still send others: staging quarantines them.)"""
 
 
 @dataclass(frozen=True)
@@ -38,7 +56,13 @@ class SourceTable:
         return tuple(c.name for c in self.columns)
 
     def column_type(self, name: str) -> str:
-        return next(c.type for c in self.columns if c.name == name)
+        return self.column(name).type
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name}.{name} is no column of the source contract")
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -265,10 +289,58 @@ _TABLES = (
 SOURCE_SCHEMA = "app"
 
 
+def load_enums(path: Path = ENUMS_FILE) -> dict[str, dict[str, tuple[str, ...]]]:
+    """table -> column -> allowed values, as declared in the dbt project file at `path`."""
+    declared = yaml.safe_load(path.read_text())["vars"][ENUMS_VAR]
+    enums = {
+        table: {column: tuple(values) for column, values in columns.items()}
+        for table, columns in declared.items()
+    }
+    for table, columns in enums.items():
+        for column, values in columns.items():
+            # YAML reads a bare yes, on or 1 as no string: quote such a value.
+            if not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{ENUMS_VAR}: {table}.{column} holds a value that is no string")
+    return enums
+
+
+def with_enums(
+    tables: tuple[SourceTable, ...], enums: dict[str, dict[str, tuple[str, ...]]]
+) -> dict[str, SourceTable]:
+    """The tables with each enumeration set on its column; an enumeration of a table or
+    column the contract does not have, or of a column that is not text, is an error."""
+    by_name = {t.name: t for t in tables}
+    for table, columns in enums.items():
+        if table not in by_name:
+            raise ValueError(f"{ENUMS_VAR}: {table} is no table of the source contract")
+        for column, values in columns.items():
+            if column not in by_name[table].column_names:
+                raise ValueError(f"{ENUMS_VAR}: {table}.{column} is no column of the contract")
+            if by_name[table].column_type(column) != "text" or not values:
+                raise ValueError(f"{ENUMS_VAR}: {table}.{column} is not a text enumeration")
+    return {
+        t.name: replace(
+            t,
+            columns=tuple(
+                replace(c, values=enums.get(t.name, {}).get(c.name, ())) for c in t.columns
+            ),
+        )
+        for t in tables
+    }
+
+
 @cache
 def source_tables() -> dict[str, SourceTable]:
     """Every table of the source contract, by name, in dependency-friendly order."""
-    return {t.name: t for t in _TABLES}
+    return with_enums(_TABLES, load_enums())
+
+
+def enum_values(table: str, column: str) -> tuple[str, ...]:
+    """The values the contract allows in table.column (an enumeration)."""
+    values = source_tables()[table].column(column).values
+    if not values:
+        raise KeyError(f"{table}.{column} is not an enumeration of the source contract")
+    return values
 
 
 def create_table_sql(table: SourceTable, schema: str = SOURCE_SCHEMA) -> str:

@@ -7,7 +7,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.device_type', ['web', 'ios', 'android']),
+    check_enum('c.device_type', source_enum('app_sessions', 'device_type')),
     check_end_after_start('c.ended_at', 'c.started_at'),
     check_country('c.country_code'),
     check_after_launch(['c.started_at', 'c.ended_at', 'c.updated_at']),

@@ -8,7 +8,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.activity_type', ['view', 'post', 'comment', 'like', 'share']),
+    check_enum('c.activity_type', source_enum('community_activity', 'activity_type')),
     check_after_launch(['c.occurred_at']),
     check_fk('c.community_id', 'p_community_id.community_id', required=true),
     check_fk('c.user_id', 'p_user_id.user_id', required=true)

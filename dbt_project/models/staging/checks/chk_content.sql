@@ -7,8 +7,8 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.kind', ['course', 'scenario', 'exam']),
-    check_enum('c.difficulty', ['beginner', 'intermediate', 'advanced']),
+    check_enum('c.kind', source_enum('content', 'kind')),
+    check_enum('c.difficulty', source_enum('content', 'difficulty')),
     check_after_launch(['c.created_at', 'c.updated_at']),
     check_not_after(['c.created_at'], 'c.updated_at'),
     check_fk('c.mentor_id', 'p_mentor_id.user_id')

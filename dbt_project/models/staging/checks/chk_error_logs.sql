@@ -7,7 +7,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.level', ['warning', 'error', 'critical']),
+    check_enum('c.level', source_enum('error_logs', 'level')),
     check_end_after_start('c.resolved_at', 'c.occurred_at'),
     check_after_launch(['c.occurred_at', 'c.resolved_at', 'c.updated_at']),
     check_not_after(['c.occurred_at', 'c.resolved_at'], 'c.updated_at'),

@@ -8,7 +8,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.event_type', ['page_view', 'click', 'conversion', 'signup', 'login', 'search']),
+    check_enum('c.event_type', source_enum('events', 'event_type')),
     check_json_object('c.properties'),
     check_after_launch(['c.occurred_at', 'c.received_at']),
     check_not_after(['c.occurred_at'], 'c.received_at'),

@@ -9,7 +9,7 @@
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
     check_country('c.country_code', nullable=false),
-    check_enum('c.result', ['allowed', 'blocked']),
+    check_enum('c.result', source_enum('geo_access_attempts', 'result')),
     check_after_launch(['c.occurred_at']),
     check_fk('c.user_id', 'p_user_id.user_id', required=true),
     check_fk('c.community_id', 'p_community_id.community_id', required=true)

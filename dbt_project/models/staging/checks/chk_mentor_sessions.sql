@@ -8,7 +8,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.status', ['scheduled', 'completed', 'cancelled', 'no_show']),
+    check_enum('c.status', source_enum('mentor_sessions', 'status')),
     check_not_negative('c.duration_minutes'),
     check_not_negative('c.price_cents'),
     check_after_launch(['c.scheduled_at', 'c.created_at', 'c.updated_at']),

@@ -8,8 +8,8 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.kind', ['subscription', 'mentor_session', 'course']),
-    check_enum('c.status', ['succeeded', 'failed', 'refunded']),
+    check_enum('c.kind', source_enum('payments', 'kind')),
+    check_enum('c.status', source_enum('payments', 'status')),
     check_positive('c.amount_cents'),
     check_after_launch(['c.created_at']),
     check_fk('c.user_id', 'p_user_id.user_id', required=true),

@@ -8,7 +8,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.status', ['completed', 'abandoned', 'in_progress']),
+    check_enum('c.status', source_enum('practice_attempts', 'status')),
     check_range('c.score', 0, 100),
     check_not_negative('c.duration_seconds'),
     check_end_after_start('c.finished_at', 'c.started_at'),

@@ -7,8 +7,8 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.plan', ['monthly', 'annual']),
-    check_enum('c.status', ['active', 'cancelled', 'expired']),
+    check_enum('c.plan', source_enum('subscriptions', 'plan')),
+    check_enum('c.status', source_enum('subscriptions', 'status')),
     check_not_negative('c.price_cents'),
     check_end_after_start('c.ended_at', 'c.started_at'),
     check_after_launch(['c.started_at', 'c.ended_at', 'c.updated_at']),

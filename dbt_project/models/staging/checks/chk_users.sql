@@ -5,7 +5,7 @@
 {%- set checks = [
     check_null_key(['c.id']),
     check_duplicate_key('c._dup_rank'),
-    check_enum('c.role', ['student', 'mentor', 'admin']),
+    check_enum('c.role', source_enum('users', 'role')),
     check_country('c.country_code'),
     check_after_launch(['c.created_at', 'c.updated_at', 'c.last_login_at', 'c.deleted_at']),
     check_not_after(['c.created_at', 'c.last_login_at', 'c.deleted_at'], 'c.updated_at')
