@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from analytics_assets.check_partitions import CheckEvent, check_window, per_partition
+from analytics_assets.quality.suite import SuiteFile, load_suites
 from analytics_assets.resources import Databases
-from quality.suite import SuiteFile, load_suites
 
 if TYPE_CHECKING:
-    from quality.runner import ExpectationOutcome, SuiteResult
+    from analytics_assets.quality.runner import ExpectationOutcome, SuiteResult
 
 CHECK_PREFIX = "gx_"
 DESCRIPTION_LIMIT = 1_000
@@ -45,13 +45,13 @@ def build_suite_check(
         blocking=suite.blocking,
         partitions_def=partitions_def,
         additional_deps=list(after) or None,
-        metadata={"suite_file": f"quality/suites/{suite.path.name}"},
+        metadata={"suite_file": f"analytics_assets/quality/suites/{suite.path.name}"},
     )
     def _check(
         context: dg.AssetCheckExecutionContext, databases: Databases
     ) -> Iterator[CheckEvent]:
-        from quality.results import record
-        from quality.runner import validate
+        from analytics_assets.quality.results import record
+        from analytics_assets.quality.runner import validate
 
         label, window = check_window(context)
         result = validate(suite, databases.warehouse_url(), window)
@@ -137,7 +137,7 @@ def _errored(outcome: "ExpectationOutcome") -> bool:
 def _check_description(suite: SuiteFile) -> str:
     kind = "blocking (critical expectations)" if suite.blocking else "warning only"
     return (
-        f"Great Expectations suite quality/suites/{suite.path.name} on "
+        f"Great Expectations suite analytics_assets/quality/suites/{suite.path.name} on "
         f"{suite.target.relation}, {kind}. {suite.description}"
     ).strip()
 

@@ -207,8 +207,8 @@ def _record(
     run_id: str,
 ) -> None:
     """The counts as rows of quality.check_results, beside the GX suites' results."""
-    from quality.results import record_many
-    from quality.runner import ExpectationOutcome, SuiteResult
+    from analytics_assets.quality.results import record_many
+    from analytics_assets.quality.runner import ExpectationOutcome, SuiteResult
 
     results = []
     for count in counts:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-QUALITY_DIR = PROJECT_ROOT / "quality"
+QUALITY_DIR = Path(__file__).resolve().parent / "quality"
 
 WAREHOUSE_DB = "warehouse"
 SOURCE_DB = "app"

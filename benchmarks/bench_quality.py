@@ -9,7 +9,7 @@ suite's: the suite checks ranges, the UTC day and the JSON properties. A few row
 measured day break its rules, so both sides have something to find, and the benchmark
 first checks that they find the same counts. Then, in one process (GX imported once, before
 timing, as in a Dagster run that has already imported it), it alternates between:
-- gx: `quality.runner.validate` of quality/suites/fct_events.json on that day's window
+- gx: `quality.runner.validate` of the suite fct_events.json on that day's window
   (an ephemeral GX context, the day copied to a temporary table, every expectation as SQL,
   samples of unexpected values included);
 - sql: one hand-written query computing the same rules' unexpected counts in one pass.
@@ -27,10 +27,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from analytics_assets.db import connect, drop_database, ensure_database, with_database
+from analytics_assets.quality.runner import SuiteResult, validate
+from analytics_assets.quality.suite import load_suites
 from analytics_assets.window import Window
 from benchmarks.run import result_line
-from quality.runner import SuiteResult, validate
-from quality.suite import load_suites
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 FIRST_DAY = date(2026, 3, 1)
@@ -66,7 +66,7 @@ update marts.fct_events set arrival_delay_seconds = -3 where event_id = %(a)s + 
 update marts.fct_events set properties = '[]' where event_id in (%(a)s + 50, %(a)s + 51);
 analyze marts.fct_events
 """
-# The rules of quality/suites/fct_events.json, unexpected rows counted as GX counts them.
+# The rules of the suite fct_events.json, unexpected rows counted as GX counts them.
 HAND_WRITTEN = """
 with b as materialized (
   select * from marts.fct_events where event_date >= %(lo)s and event_date < %(hi)s

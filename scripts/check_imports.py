@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("analytics_assets", "demo_source", "quality", "benchmarks")
+PACKAGES = ("analytics_assets", "demo_source", "benchmarks")
 # Dagster 1.13 has no public API for what this module does (its docstring says what).
 DAGSTER_INTERNALS_ALLOWED_IN = {"analytics_assets.dagster_internals"}
 

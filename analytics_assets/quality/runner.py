@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from analytics_assets.db import sqlalchemy_url
+from analytics_assets.quality.suite import ROWS_EXPECTATION, SuiteFile
 from analytics_assets.window import Window
-from quality.suite import ROWS_EXPECTATION, SuiteFile
 
 SAMPLE_SIZE = 5
 # BASIC, not SUMMARY: SUMMARY adds a value-count query per expectation that nobody reads.

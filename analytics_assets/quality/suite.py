@@ -1,6 +1,6 @@
 """Expectation suites as reviewed JSON files: what they check and where.
 
-Each file in `quality/suites/` is a GX 1.x expectation suite (name, expectations with
+Each file in `suites/` is a GX 1.x expectation suite (name, expectations with
 `type`, `kwargs`, `severity`) plus a `meta.target` block that says which relation it
 validates, which asset it belongs to and which column places a row in a partition:
 
@@ -18,7 +18,7 @@ validates, which asset it belongs to and which column places a row in a partitio
 (a relation the suite's SQL reads that another step builds); only a suite without a
 critical expectation may have it, since a blocking check cannot wait for its own asset's
 downstream. An `unexpected_rows_query` may use, besides GX's `{batch}`, the placeholders
-`{window_start}` and `{window_end}` (the partition window, see quality/runner.py) and
+`{window_start}` and `{window_end}` (the partition window, see runner.py) and
 `{<param>}` for every key of `meta.params`.
 
 A `value_set` names the source contract's enumeration it checks rather than copying it:

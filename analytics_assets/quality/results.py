@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from analytics_assets.db import connect
-from quality.runner import SuiteResult
+from analytics_assets.quality.runner import SuiteResult
 
 DDL = """
 select pg_advisory_xact_lock(hashtext('quality.check_results'));
