@@ -9,7 +9,7 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import fetch, pipeline_databases
+from support.raw import fetch, pipeline_databases
 
 from analytics_assets.metric_checks import KEY_CHECK, ROWS_CHECK
 from analytics_assets.source.generator import GenerationSpec, generate

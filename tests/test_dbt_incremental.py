@@ -22,14 +22,14 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from dbt_runner import (
+from support.dbt import (
     WAREHOUSE_MODELS,
     DbtRunner,
     fingerprint,
     marts_fingerprint,
     scratch_database,
 )
-from raw_fixture import create_raw_tables, load_window
+from support.raw_tables import create_raw_tables, load_window
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions

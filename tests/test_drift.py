@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import dagster as dg
 import pytest
-from test_raw_helpers import execute, fetch, insert, pipeline_databases
+from support.raw import execute, fetch, insert, pipeline_databases
 
 from analytics_assets.drift import (
     DRIFT_SENSOR,

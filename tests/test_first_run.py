@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from test_raw_helpers import fetch, insert, pipeline_databases
+from support.raw import fetch, insert, pipeline_databases
 
 from analytics_assets.pipeline import run_range
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner
+from support.dbt import WAREHOUSE_MODELS, DbtRunner
 
 from analytics_assets.db import connect
 from analytics_assets.raw.ddl import ensure_raw_tables

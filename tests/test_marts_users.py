@@ -21,8 +21,8 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner, marts_fingerprint, scratch_database
-from raw_fixture import create_raw_tables, load_raw, load_window
+from support.dbt import WAREHOUSE_MODELS, DbtRunner, marts_fingerprint, scratch_database
+from support.raw_tables import create_raw_tables, load_raw, load_window
 
 from analytics_assets.db import connect
 

@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 from psycopg.types.json import Jsonb
 from scipy.stats import chi2, norm
-from test_metrics_harness import (  # noqa: F401
+from support.metrics import (  # noqa: F401
     MetricsWarehouse,
     check,
     event,

@@ -23,10 +23,10 @@ import uuid
 from typing import Any
 
 import pytest
+from support.metrics import MetricsWarehouse, warehouse  # noqa: F401
 from test_metrics_activity import (
     ACTIVITY_MARTS,
 )
-from test_metrics_harness import MetricsWarehouse, warehouse  # noqa: F401
 
 WEEK_WINDOW = ("2026-03-02", "2026-03-16")
 MONTH_WINDOW = ("2026-03-01", "2026-05-01")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dbt_runner import DbtFailed, DbtRunner
+from support.dbt import DbtFailed, DbtRunner
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.project import (

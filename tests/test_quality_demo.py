@@ -9,7 +9,7 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import pipeline_databases
+from support.raw import pipeline_databases
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.quarantine_checks import CHECK_NAME

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from test_quality_helpers import (
+from support.quality import (
     COLUMNS,
     VIEWS,
     create_relation,
@@ -35,7 +35,7 @@ from test_quality_helpers import (
     suite,
     utc,
 )
-from test_raw_helpers import pick_server
+from support.raw import pick_server
 
 from quality.runner import Window
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_quality_helpers import day_window, suite
+from support.quality import day_window, suite
 
 from analytics_assets.source.tables import source_tables
 from quality.runner import batch_query, gx_expectations, render_query

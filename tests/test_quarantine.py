@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner, scratch_database
-from raw_fixture import load_raw
+from support.dbt import WAREHOUSE_MODELS, DbtRunner, scratch_database
+from support.raw_tables import load_raw
 
 from analytics_assets.db import connect
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS

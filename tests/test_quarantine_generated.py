@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from dbt_runner import DbtRunner, scratch_database
+from support.dbt import DbtRunner, scratch_database
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import load_window

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-from test_raw_helpers import at, day, execute, fingerprint, insert, make_databases, pick_server
+from support.raw import at, day, execute, fingerprint, insert, make_databases, pick_server
 
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.pipeline import partition_range_tags

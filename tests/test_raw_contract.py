@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_raw_helpers import execute, make_databases, pick_server
+from support.raw import execute, make_databases, pick_server
 
 from analytics_assets.db import connect
 from analytics_assets.raw.contract import ContractDrift, check_source, drift, normalize_type

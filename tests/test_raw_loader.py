@@ -15,7 +15,7 @@ import time
 from collections import Counter
 
 import pytest
-from test_raw_helpers import (
+from support.raw import (
     Databases,
     at,
     by_day,

@@ -9,7 +9,7 @@ from datetime import date
 import dagster as dg
 import psutil
 import pytest
-from test_raw_helpers import (
+from support.raw import (
     at,
     day,
     execute,

@@ -27,8 +27,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from test_raw_helpers import pipeline_databases
-from ui_server import bare_env, running_ui
+from support.raw import pipeline_databases
+from support.ui import bare_env, running_ui
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.schedules import DAILY_SCHEDULE, MONTHLY_SCHEDULE, WEEKLY_SCHEDULE

@@ -12,8 +12,8 @@ import time
 
 import psutil
 import pytest
-from test_raw_helpers import pipeline_databases
-from ui_server import ANALYTICS, STOP_TIMEOUT_S, bare_env, free_port, healthy_daemons, running_ui
+from support.raw import pipeline_databases
+from support.ui import ANALYTICS, STOP_TIMEOUT_S, bare_env, free_port, healthy_daemons, running_ui
 
 # Daemons of the project's instance that must be alive for the UI to be useful.
 REQUIRED_DAEMONS = {"SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR"}
