@@ -37,7 +37,7 @@ from typing import Any
 import dagster as dg
 import pytest
 from psycopg import sql
-from support.raw import make_databases, pick_server
+from support.databases import make_databases, pick_server
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import window_vars
@@ -114,7 +114,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory) -> Iterator[Demo]:
-    from support.dbt import scratch_database
+    from support.databases import scratch_database
 
     server = pick_server(request)
     home = tmp_path_factory.mktemp("dagster_home")

@@ -22,13 +22,9 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from support.dbt import (
-    WAREHOUSE_MODELS,
-    DbtRunner,
-    fingerprint,
-    marts_fingerprint,
-    scratch_database,
-)
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, DbtRunner
+from support.fingerprints import fingerprint, marts_fingerprint
 from support.raw_tables import create_raw_tables, load_window
 
 from analytics_assets.db import connect

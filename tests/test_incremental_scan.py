@@ -25,7 +25,7 @@ from typing import Any
 import dagster as dg
 import psycopg
 import pytest
-from support.raw import make_databases, pick_server
+from support.databases import make_databases, pick_server
 from test_aggregates_consistency import InProcessDbt
 
 from analytics_assets.dbt.project import DBT_SESSION_OPTIONS, dbt_env
@@ -80,7 +80,7 @@ class Warehouse:
 
 @pytest.fixture(scope="module")
 def warehouse(request, tmp_path_factory) -> Iterator[Warehouse]:
-    from support.dbt import scratch_database
+    from support.databases import scratch_database
 
     server = pick_server(request)
     with ExitStack() as stack, pytest.MonkeyPatch.context() as env:

@@ -21,7 +21,9 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from support.dbt import WAREHOUSE_MODELS, DbtRunner, marts_fingerprint, scratch_database
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, DbtRunner
+from support.fingerprints import marts_fingerprint
 from support.raw_tables import create_raw_tables, load_raw, load_window
 
 from analytics_assets.db import connect

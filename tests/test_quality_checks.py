@@ -18,10 +18,10 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
+from support.databases import pick_server
 from support.quality import create_relation, day_window, fetch, insert, run, suite
-from support.raw import pick_server
+from support.quality_parents import PARENTS, payment
 from support.raw_tables import create_raw_tables
-from test_quality_rules import PARENTS, payment
 
 from analytics_assets.db import connect
 from analytics_assets.partitions import daily_partitions

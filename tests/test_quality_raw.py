@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 from psycopg import sql
+from support.databases import pick_server
 from support.quality import create_relation, day_window, insert, run
-from support.raw import pick_server
 from support.raw_tables import create_raw_tables
 
 from analytics_assets.db import connect
@@ -23,7 +23,7 @@ TABLES = list(source_tables())
 
 @pytest.fixture(scope="module")
 def warehouse(request):
-    from support.dbt import scratch_database
+    from support.databases import scratch_database
 
     with scratch_database(pick_server(request)) as url:
         with connect(url) as conn:

@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from support.dbt import WAREHOUSE_MODELS, DbtRunner, scratch_database
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, DbtRunner
 from support.raw_tables import load_raw
 
 from analytics_assets.db import connect

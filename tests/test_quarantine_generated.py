@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from support.dbt import DbtRunner, scratch_database
+from support.databases import scratch_database
+from support.dbt import DbtRunner
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import load_window

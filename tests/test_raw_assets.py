@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
-import pytest
-from support.raw import at, day, execute, fingerprint, insert, make_databases, pick_server
+from support.raw import at, day, execute, fingerprint, insert
 
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.pipeline import partition_range_tags
@@ -28,12 +27,6 @@ def test_one_asset_per_source_table_with_its_description_kinds_and_owners():
     assert events.metadata["dagster/table_name"] == "raw.events"
     for asset in assets:
         assert asset.backfill_policy == dg.BackfillPolicy.single_run()
-
-
-@pytest.fixture
-def dbs(make_database, request):
-    server = pick_server(request)
-    return make_databases(make_database, server, server)
 
 
 def _materialize(dbs, table, instance, **kwargs):

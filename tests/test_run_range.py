@@ -15,7 +15,6 @@ from support.raw import (
     execute,
     fetch,
     insert,
-    pipeline_databases,
 )
 
 from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
@@ -23,8 +22,9 @@ from analytics_assets.source.tables import source_tables
 
 
 @pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def env(env):
+    """conftest's `env`, with events and users on the first days of January."""
+    dbs = env
     insert(
         dbs.source,
         "events",

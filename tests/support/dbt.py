@@ -9,12 +9,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from analytics_assets.db import connect, drop_database, ensure_database, with_database
 from analytics_assets.dbt.project import dbt_env, dbt_executable
 from analytics_assets.settings import DBT_PROJECT_DIR
 
@@ -82,44 +78,3 @@ class DbtRunner:
 
 # Every model of the warehouse's own layers (models/metrics has its own tests).
 WAREHOUSE_MODELS = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
-
-
-@contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new database with a unique name on the server, dropped afterwards (module-scoped
-    fixtures use it where conftest's function-scoped make_database cannot)."""
-    url = with_database(server_url, f"t_dbt_{uuid.uuid4().hex[:12]}")
-    ensure_database(url)
-    try:
-        yield url
-    finally:
-        drop_database(url)
-
-
-def fingerprint(
-    url: str, schema: str, tables_like: str = "%", ignore: tuple[str, ...] = ()
-) -> dict[str, tuple[int, str]]:
-    """Row count and md5 of the sorted rows of every table of a schema (names matching
-    `tables_like`), less the columns in `ignore`."""
-    drop = "".join(f" - '{column}'" for column in ignore)
-    with connect(url) as conn:
-        names = [
-            n
-            for (n,) in conn.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = %s and table_name like %s order by table_name",
-                (schema, tables_like),
-            ).fetchall()
-        ]
-        return {
-            name: conn.execute(
-                "select count(*), coalesce(md5(string_agg(r, '|' order by r)), '') from "
-                f"(select (to_jsonb(t){drop})::text as r from {schema}.{name} as t) as rows"
-            ).fetchone()
-            for name in names
-        }
-
-
-def marts_fingerprint(url: str) -> dict[str, tuple[int, str]]:
-    """Every table and view in schemas marts and intermediate."""
-    return fingerprint(url, "marts") | fingerprint(url, "intermediate")
