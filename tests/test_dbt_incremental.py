@@ -23,7 +23,7 @@ import dagster as dg
 import psycopg
 import pytest
 from support.databases import scratch_database
-from support.dbt import WAREHOUSE_MODELS, DbtRunner
+from support.dbt import WAREHOUSE_MODELS, Dbt, time_window
 from support.fingerprints import fingerprint, marts_fingerprint
 from support.raw_tables import create_raw_tables, load_window
 
@@ -308,7 +308,7 @@ def test_the_same_range_again_gives_the_same_marts(
     url, _ = reference
     once = marts_fingerprint(url)
     # The models the Dagster assets build, again over [03-01, 03-04) (their tests passed).
-    DbtRunner(url, tmp_path).models(WAREHOUSE_MODELS, window=(DAYS[0].isoformat(), END.isoformat()))
+    Dbt(url, tmp_path).models(WAREHOUSE_MODELS, window=time_window(DAYS[0], END))
     assert marts_fingerprint(url) == once
 
 
@@ -338,13 +338,12 @@ def test_days_one_by_one_in_any_order_give_the_same_marts(
     expected = marts_fingerprint(reference[0])
     expected_staging = staging_fingerprint(reference[0])
     with scratch_database(local_server_url) as url:
-        runner = DbtRunner(url, tmp_path)
+        dbt = Dbt(url, tmp_path)
         with connect(url) as conn:
             create_raw_tables(conn)
         for day in SHUFFLED:
             with connect(url) as conn:
                 load_partition(conn, day)
-            window = (day.isoformat(), (day + timedelta(days=1)).isoformat())
-            runner.models(WAREHOUSE_MODELS, window=window)
+            dbt.models(WAREHOUSE_MODELS, window=time_window(day, day + timedelta(days=1)))
         assert staging_fingerprint(url) == expected_staging
         assert marts_fingerprint(url) == expected

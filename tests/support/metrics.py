@@ -9,7 +9,6 @@ MART_COLUMNS mirrors the columns dbt_project/macros/metrics/inputs.sql reads: ke
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from analytics_assets.db import (
     with_database,
 )
 from analytics_assets.settings import DBT_PROJECT_DIR
+from support.dbt import Dbt, time_window
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -215,22 +215,8 @@ class MetricsWarehouse:
         return self._dbt(["test", "--select", *select], start, end, check=False)
 
     def _dbt(self, command: list[str], start: str, end: str, check: bool = True) -> bool:
-        from dbt.cli.main import dbtRunner
-
-        args = [
-            *command,
-            "--quiet",
-            "--project-dir",
-            str(self.root),
-            "--profiles-dir",
-            str(self.root),
-            "--vars",
-            json.dumps({"window_start": start, "window_end": end}),
-        ]
-        result = dbtRunner().invoke(args)
-        if check:
-            assert result.success, f"dbt {command[0]} failed: {result.exception or result.result}"
-        return result.success
+        dbt = Dbt(self.url, self.root / "target", project_dir=self.root)
+        return dbt.invoke(*command, "--quiet", window=time_window(start, end), check=check).success
 
     def query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         with connect(self.url) as conn, conn.cursor() as cur:
