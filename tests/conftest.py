@@ -1,6 +1,11 @@
-"""Real PostgreSQL for the tests: the server at 127.0.0.1:5432 when it answers, and an
+"""Fixtures shared by the test modules (their helpers: tests/support).
+
+Real PostgreSQL for the tests: the server at 127.0.0.1:5432 when it answers, and an
 embedded one (pgserver) started for the session. Every test database has a unique name
-and is dropped afterwards."""
+and is dropped afterwards. On them: `dbs` (a source and a warehouse) and `env` (the same,
+with the environment that points the pipeline at them). A module that needs more of `env`
+overrides it with a fixture of the same name that requests it (`def env(env, ...)`).
+And the project as Dagster loads it: `manifest`, `defs`, `graph`."""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import dagster as dg
 import pytest
+from support.databases import Databases, make_databases, pick_server
 
 from analytics_assets import embedded
 from analytics_assets.db import (
@@ -22,6 +29,7 @@ from analytics_assets.db import (
     ensure_database,
     with_database,
 )
+from analytics_assets.dbt.project import prepare_manifest
 from analytics_assets.settings import get_settings
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -79,3 +87,46 @@ def make_database() -> Iterator[Callable[[str], str]]:
     yield make
     for url in created:
         drop_database(url)
+
+
+@pytest.fixture
+def dbs(make_database: Callable[[str], str], request: pytest.FixtureRequest) -> Databases:
+    """A source (its schema made) and an empty warehouse on one server (pick_server)."""
+    server = pick_server(request)
+    return make_databases(make_database, server, server)
+
+
+@pytest.fixture
+def env(
+    make_database: Callable[[str], str],
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Databases:
+    """A source and a warehouse on one server, and the environment that points the
+    pipeline (and a Dagster instance of the test's own) at them."""
+    server = pick_server(request)
+    dbs = make_databases(make_database, server, server)
+    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
+    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
+    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    return dbs
+
+
+@pytest.fixture(scope="module")
+def manifest() -> Path:
+    return prepare_manifest()  # the current project, parsed once for the module
+
+
+@pytest.fixture(scope="module")
+def defs(manifest: Path) -> dg.Definitions:
+    """The project's definitions, loaded from the manifest."""
+    from analytics_assets.definitions import defs
+
+    return defs
+
+
+@pytest.fixture(scope="module")
+def graph(defs: dg.Definitions) -> dg.AssetGraph:
+    return defs.resolve_asset_graph()

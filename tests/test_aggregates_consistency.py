@@ -17,34 +17,30 @@ is only right if the metric's lookback recomputes it once those days have arrive
 mutable tables stay as the whole run built them: the demo source is a snapshot of its last
 day, whose mutable rows (most users) carry their last `updated_at`, so replaying raw day by
 day would stage each such row on that later day only, as no real daily run ever saw it.
-The metric models run through dbt in this process (dbtRunner with the parsed manifest:
-~2 s a window, where a Dagster run of the pipeline costs a minute or more of fixed work),
-over the windows Dagster passes for those partitions (window_vars of their time windows):
-what the daily schedule, then the weekly and monthly ones, would leave behind.
+The metric models run through dbt in this process (support/dbt.py's runner with the parsed
+manifest: ~2 s a window, where a Dagster run of the pipeline costs a minute or more of fixed
+work), over the windows Dagster passes for those partitions (window_env of their time
+windows): what the daily schedule, then the weekly and monthly ones, would leave behind.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
-from psycopg import sql
-from test_raw_helpers import make_databases, pick_server
-
-from analytics_assets.db import connect
-from analytics_assets.dbt.assets import window_vars
-from analytics_assets.dbt.project import dbt_env, dbt_project, prepare_manifest
 from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
 from analytics_assets.pipeline import PIPELINE_RUN_TAG, RunSummary, run_range
-from analytics_assets.settings import DBT_PROJECT_DIR
+from psycopg import sql
+from support.databases import make_databases, pick_server
+from support.dbt import Dbt
+
+from analytics_assets.db import connect
+from analytics_assets.dbt.project import dbt_env, prepare_manifest
 from analytics_assets.source.tables import source_tables
 from demo_source.generator import GenerationSpec, generate
 
@@ -70,41 +66,6 @@ from {table}
 """
 
 
-class InProcessDbt:
-    """dbt run in this process on a parsed manifest (no parse per call), with its own
-    target directory."""
-
-    def __init__(self, target: Path) -> None:
-        from dbt.cli.main import dbtRunner
-
-        # Start from the project's parse state, as dagster-dbt does: dbt parses only what
-        # changed since (everything, when that state was made with another profile).
-        state = dbt_project().target_path / "partial_parse.msgpack"
-        if state.exists():
-            shutil.copy(state, target / state.name)
-        self.common = [
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target), "--log-path", str(target), "--quiet",
-        ]  # fmt: skip
-        parsed = dbtRunner().invoke(["parse", *self.common])
-        assert parsed.success, parsed.exception
-        self.runner = dbtRunner(manifest=parsed.result)
-        self.target = target
-
-    def invoke(self, command: str, select: str, window: dg.TimeWindow | None = None) -> Any:
-        args = [command, "--select", select, *self.common]
-        if window is not None:
-            args += ["--vars", json.dumps(window_vars(window))]
-        result = self.runner.invoke(args)
-        failures = [
-            f"{r.node.name}: {r.message}"
-            for r in getattr(result.result, "results", None) or []
-            if str(r.status) not in ("success", "pass")
-        ]
-        assert result.success and not failures, (result.exception, failures)
-        return result
-
-
 @dataclass(frozen=True)
 class Demo:
     warehouse: str
@@ -114,7 +75,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(request, tmp_path_factory) -> Iterator[Demo]:
-    from dbt_runner import scratch_database
+    from support.databases import scratch_database
 
     server = pick_server(request)
     home = tmp_path_factory.mktemp("dagster_home")
@@ -245,19 +206,19 @@ def test_whole_range_and_day_by_day_give_the_same_aggregates(demo: Demo) -> None
     )
     assert set(per_grain) == {"day", "week", "month"}, "every grain has rows to compare"
 
-    dbt = InProcessDbt(demo.dbt_target)
+    dbt = Dbt(demo.warehouse, demo.dbt_target, parse_once=True)
     facts = GrowingFacts(demo.warehouse)
     facts.add(None, START)
     for day in (START + timedelta(days=n) for n in range((END - START).days)):
         facts.add(day, day + timedelta(days=1))
         [window] = windows(daily_partitions(), [day.isoformat()])
-        dbt.invoke("run", "path:models/metrics/daily", window)
+        dbt.invoke("run", "--select", "path:models/metrics/daily", window=window)
     facts.add(END, None)
     assert facts.complete()
     for window in windows(weekly_partitions(), COMPLETE_WEEKS):
-        dbt.invoke("run", "path:models/metrics/weekly", window)
+        dbt.invoke("run", "--select", "path:models/metrics/weekly", window=window)
     for window in windows(monthly_partitions(), COMPLETE_MONTHS):
-        dbt.invoke("run", "path:models/metrics/monthly", window)
+        dbt.invoke("run", "--select", "path:models/metrics/monthly", window=window)
 
     incremental = fetch(demo.warehouse, ROWS_MD5.format(table="analytics.analytics_aggregates"))[0]
     if incremental != whole:

@@ -15,7 +15,6 @@ from analytics_assets.dbt.event_metadata import (
     rows_affected,
     with_table_metadata,
 )
-from analytics_assets.dbt.project import prepare_manifest
 from analytics_assets.metric_checks import (
     KEY_CHECK,
     ROWS_CHECK,
@@ -25,20 +24,6 @@ from analytics_assets.metric_checks import (
 )
 from analytics_assets.settings import DEFAULT_OWNERS, OWNERS_ENV_VAR, SettingsError, asset_owners
 from analytics_assets.source.tables import source_tables
-
-
-@pytest.fixture(scope="module")
-def defs() -> dg.Definitions:
-    prepare_manifest()
-    from analytics_assets.definitions import defs
-
-    return defs
-
-
-@pytest.fixture(scope="module")
-def graph(defs: dg.Definitions) -> dg.AssetGraph:
-    return defs.resolve_asset_graph()
-
 
 # --- owners ---------------------------------------------------------------------------
 

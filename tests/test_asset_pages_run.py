@@ -9,7 +9,7 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import fetch, pipeline_databases
+from support.raw import fetch
 
 from analytics_assets.metric_checks import KEY_CHECK, ROWS_CHECK
 from demo_source.generator import GenerationSpec, generate
@@ -25,11 +25,11 @@ RAW = dg.AssetKey(["raw", "events"])
 
 
 @pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def env(env, monkeypatch):
+    """conftest's `env`, its source generated."""
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)
-    generate(dbs.source, SPEC)
-    return dbs
+    generate(env.source, SPEC)
+    return env
 
 
 def _metadata(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None = None):

@@ -14,15 +14,9 @@ import dagster as dg
 import pytest
 import yaml
 
-from analytics_assets.dbt.project import prepare_manifest
 from analytics_assets.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
 from analytics_assets.source.tables import source_tables
-
-
-@pytest.fixture(scope="module")
-def manifest() -> Path:
-    return prepare_manifest()  # the current project, parsed once for the module
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,8 @@ def dbt_defs(manifest: Path) -> dict[str, dg.AssetsDefinition]:
 
 
 @pytest.fixture(scope="module")
-def graph(dbt_defs: dict[str, dg.AssetsDefinition]) -> dg.AssetGraph:
+def dbt_graph(dbt_defs: dict[str, dg.AssetsDefinition]) -> dg.AssetGraph:
+    """The dbt assets alone (conftest's `graph` is the whole project's)."""
     from analytics_assets.dbt.project import dbt_resource
     from analytics_assets.resources import warehouse_resources
 
@@ -72,9 +67,11 @@ def test_the_warehouse_is_one_unpartitioned_definition(
     assert not any(n.startswith("analytics/") for n in names)  # metrics have their own assets
 
 
-def test_groups_follow_the_layers(graph: dg.AssetGraph) -> None:
+def test_groups_follow_the_layers(dbt_graph: dg.AssetGraph) -> None:
     groups = {
-        n.key.to_user_string(): n.group_name for n in graph.asset_nodes if n.key.path[0] != "raw"
+        n.key.to_user_string(): n.group_name
+        for n in dbt_graph.asset_nodes
+        if n.key.path[0] != "raw"
     }
     assert {k for k, g in groups.items() if g == "staging"} >= {
         "staging/stg_events",
@@ -89,20 +86,20 @@ def test_groups_follow_the_layers(graph: dg.AssetGraph) -> None:
     assert set(groups.values()) == {"staging", "marts"}
 
 
-def test_dbt_sources_are_the_raw_assets(graph: dg.AssetGraph) -> None:
-    raw = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+def test_dbt_sources_are_the_raw_assets(dbt_graph: dg.AssetGraph) -> None:
+    raw = {k.to_user_string() for k in dbt_graph.get_all_asset_keys() if k.path[0] == "raw"}
     assert raw == {f"raw/{t}" for t in source_tables()}
-    chk_events = graph.get(dg.AssetKey(["staging", "chk_events"]))
+    chk_events = dbt_graph.get(dg.AssetKey(["staging", "chk_events"]))
     assert "raw/events" in {k.to_user_string() for k in chk_events.parent_keys}
-    fct_events = graph.get(dg.AssetKey(["marts", "fct_events"]))
+    fct_events = dbt_graph.get(dg.AssetKey(["marts", "fct_events"]))
     # The incremental mart reads the checked rows to find what staging re-checked.
     assert {"staging/chk_events", "staging/stg_events"} <= {
         k.to_user_string() for k in fct_events.parent_keys
     }
 
 
-def test_dbt_tests_are_asset_checks(graph: dg.AssetGraph) -> None:
-    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+def test_dbt_tests_are_asset_checks(dbt_graph: dg.AssetGraph) -> None:
+    checks = {(c.asset_key.to_user_string(), c.name) for c in dbt_graph.asset_check_keys}
     assert ("quarantine/row_reconciliation", "assert_rows_reconcile") in checks
     on_events = {name for asset, name in checks if asset == "marts/fct_events"}
     assert any(name.startswith("unique_fct_events_event_id") for name in on_events)

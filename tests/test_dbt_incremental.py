@@ -22,19 +22,15 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from dbt_runner import (
-    WAREHOUSE_MODELS,
-    DbtRunner,
-    fingerprint,
-    marts_fingerprint,
-    scratch_database,
-)
-from raw_fixture import create_raw_tables, load_window
+from analytics_assets.pipeline import partition_range_tags
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, Dbt, time_window
+from support.fingerprints import fingerprint, marts_fingerprint
+from support.raw_tables import create_raw_tables, load_window
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions
 from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource, preserved_environ
-from analytics_assets.pipeline import partition_range_tags
 from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.settings import DBT_PROJECT_DIR
 
@@ -312,7 +308,7 @@ def test_the_same_range_again_gives_the_same_marts(
     url, _ = reference
     once = marts_fingerprint(url)
     # The models the Dagster assets build, again over [03-01, 03-04) (their tests passed).
-    DbtRunner(url, tmp_path).models(WAREHOUSE_MODELS, window=(DAYS[0].isoformat(), END.isoformat()))
+    Dbt(url, tmp_path).models(WAREHOUSE_MODELS, window=time_window(DAYS[0], END))
     assert marts_fingerprint(url) == once
 
 
@@ -342,13 +338,12 @@ def test_days_one_by_one_in_any_order_give_the_same_marts(
     expected = marts_fingerprint(reference[0])
     expected_staging = staging_fingerprint(reference[0])
     with scratch_database(local_server_url) as url:
-        runner = DbtRunner(url, tmp_path)
+        dbt = Dbt(url, tmp_path)
         with connect(url) as conn:
             create_raw_tables(conn)
         for day in SHUFFLED:
             with connect(url) as conn:
                 load_partition(conn, day)
-            window = (day.isoformat(), (day + timedelta(days=1)).isoformat())
-            runner.models(WAREHOUSE_MODELS, window=window)
+            dbt.models(WAREHOUSE_MODELS, window=time_window(day, day + timedelta(days=1)))
         assert staging_fingerprint(url) == expected_staging
         assert marts_fingerprint(url) == expected

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from test_dbt_parse import FULL_PARSE, dbt
+from support.dbt import FULL_PARSE, Dbt
 
 from analytics_assets.dbt.target import (
     PARSE_STATE,
@@ -68,16 +68,16 @@ def test_the_kept_state_lets_the_next_invocation_parse_partially(tmp_path: Path)
     """The state made with one profile is thrown away under another; the state an invocation
     under the new profile wrote, once kept, is not."""
     project = tmp_path / "target"
-    dbt("parse", project, server="postgresql://nobody@127.0.0.1:1/prepared")
+    Dbt("postgresql://nobody@127.0.0.1:1/prepared", project).invoke("parse")
 
     other = "postgresql://nobody@127.0.0.1:1/another"
     first = project / "build-1"
     first.mkdir()
     (first / PARSE_STATE).write_bytes((project / PARSE_STATE).read_bytes())
-    assert FULL_PARSE in dbt("parse", first, server=other)
+    assert FULL_PARSE in Dbt(other, first).invoke("parse").output
 
     keep_parse_state(first, project)
     second = project / "build-2"
     second.mkdir()
     (second / PARSE_STATE).write_bytes((project / PARSE_STATE).read_bytes())
-    assert FULL_PARSE not in dbt("parse", second, server=other)
+    assert FULL_PARSE not in Dbt(other, second).invoke("parse").output

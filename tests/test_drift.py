@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import dagster as dg
 import pytest
-from test_raw_helpers import execute, fetch, insert, pipeline_databases
+from support.raw import execute, fetch, insert
 
 from analytics_assets.drift import (
     DRIFT_SENSOR,
@@ -149,12 +149,12 @@ def day_ago(days: int) -> date:
 
 
 @pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def env(env, monkeypatch):
+    """conftest's `env`, with a lookback of 3 days and the instance made."""
     monkeypatch.setenv("ANALYTICS_LOOKBACK_DAYS", "3")
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)
     ensure_dagster_home()
-    return dbs
+    return env
 
 
 def stage(dbs, start: date, end: date) -> None:

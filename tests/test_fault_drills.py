@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dbt_runner import fingerprint
-from test_raw_helpers import make_databases
+from support.databases import make_databases
+from support.fingerprints import fingerprint
 
 from analytics_assets.db import connect, url_parts
 from analytics_assets.dbt.project import DBT_APPLICATION_NAME

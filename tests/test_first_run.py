@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from test_raw_helpers import fetch, insert, pipeline_databases
-
 from analytics_assets.pipeline import run_range
+from support.raw import fetch, insert
 
 # Whole runs of the pipeline, minutes together: `make test-long` (the loader's catch-up has
 # its own quick test in test_raw_loader.py).
@@ -29,8 +28,9 @@ def _at(month: int, day: int, hour: int = 10) -> datetime:
 
 
 @pytest.fixture
-def dbs(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def dbs(env, monkeypatch):
+    """conftest's `env`, with the rows of the range's day and before it."""
+    dbs = env
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)  # the default: 2026-01-01
     monkeypatch.delenv("ANALYTICS_QUARANTINE_MAX_SHARE", raising=False)
     # Users and content written in January, long before the range; attempts on its day.

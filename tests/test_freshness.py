@@ -61,7 +61,7 @@ def test_the_code_location_carries_the_policies():
 
 @pytest.fixture
 def instance(make_database, request, monkeypatch, tmp_path):
-    from test_raw_helpers import pick_server
+    from support.databases import pick_server
 
     from analytics_assets.instance import ensure_dagster_home
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner
+from support.dbt import WAREHOUSE_MODELS, Dbt, time_window
 
 from analytics_assets.db import connect
 from analytics_assets.raw.ddl import ensure_raw_tables
@@ -107,14 +107,14 @@ def rows_read(url: str) -> int:
 def reads_of_a_new_day(url: str, history_days: int, workdir: Path) -> tuple[int, int]:
     """Build a warehouse with `history_days` days checked, add one day, check it alone:
     (rows read by that run, raw rows the warehouse holds)."""
-    runner = DbtRunner(url, workdir)
+    dbt = Dbt(url, workdir)
     with connect(url, autocommit=True) as conn:
         ensure_raw_tables(conn)  # as the raw loader makes them, with their indexes
     with connect(url) as conn:
         for n in range(history_days):
             add_day(conn, FIRST + timedelta(days=n))
         conn.commit()
-    runner.models(WAREHOUSE_MODELS)  # the history, in a first build
+    dbt.models(WAREHOUSE_MODELS)  # the history, in a first build
     day = FIRST + timedelta(days=history_days)
     with connect(url) as conn:
         add_day(conn, day, NEW_DAY_EVENTS)
@@ -126,8 +126,8 @@ def reads_of_a_new_day(url: str, history_days: int, workdir: Path) -> tuple[int,
             "select sum(n_live_tup) from pg_stat_user_tables where schemaname = 'raw'"
         ).fetchone()
     before = rows_read(url)
-    window = (day.isoformat(), (day + timedelta(days=1)).isoformat())
-    runner.models(DAILY_RUN, window=window, exclude=NOT_BOUNDED_HERE)
+    window = time_window(day, day + timedelta(days=1))
+    dbt.models(DAILY_RUN, window=window, exclude=NOT_BOUNDED_HERE)
     # The server publishes a backend's counters when it ends: dbt's have ended.
     return rows_read(url) - before, int(held)
 

@@ -19,16 +19,15 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-import dagster as dg
 import psycopg
 import pytest
-from test_aggregates_consistency import InProcessDbt
-from test_raw_helpers import make_databases, pick_server
+from support.databases import make_databases, pick_server
+from support.dbt import Dbt, time_window
 
-from analytics_assets.dbt.project import DBT_SESSION_OPTIONS, dbt_env
+from analytics_assets.dbt.project import DBT_SESSION_OPTIONS
 from analytics_assets.raw.loader import load_window
 from analytics_assets.source.tables import source_tables
 from analytics_assets.window import Window
@@ -65,34 +64,25 @@ from generate_series(1, {HISTORY_EVENTS}) as n,
 """
 
 
-def time_window(start: date, end: date) -> dg.TimeWindow:
-    return dg.TimeWindow(
-        datetime(start.year, start.month, start.day, tzinfo=UTC),
-        datetime(end.year, end.month, end.day, tzinfo=UTC),
-    )
-
-
 @dataclass(frozen=True)
 class Warehouse:
     url: str
-    dbt: InProcessDbt
+    dbt: Dbt
 
 
 @pytest.fixture(scope="module")
 def warehouse(request, tmp_path_factory) -> Iterator[Warehouse]:
-    from dbt_runner import scratch_database
+    from support.databases import scratch_database
 
     server = pick_server(request)
-    with ExitStack() as stack, pytest.MonkeyPatch.context() as env:
+    with ExitStack() as stack:
         dbs = make_databases(lambda url: stack.enter_context(scratch_database(url)), server, server)
-        for name, value in dbt_env(dbs.warehouse).items():
-            env.setenv(name, value)
         generate(dbs.source, SPEC)
         for table in source_tables().values():
             load_window(dbs.source, dbs.warehouse, table, Window(START, END), FIRST_PARTITION)
-        dbt = InProcessDbt(tmp_path_factory.mktemp("dbt_target"))
-        dbt.invoke("run", WAREHOUSE, time_window(START, END))
-        dbt.invoke("run", DAILY_METRICS, time_window(START, END))
+        dbt = Dbt(dbs.warehouse, tmp_path_factory.mktemp("dbt_target"), parse_once=True)
+        dbt.invoke("run", "--select", WAREHOUSE, window=time_window(START, END))
+        dbt.invoke("run", "--select", DAILY_METRICS, window=time_window(START, END))
         with psycopg.connect(dbs.warehouse, autocommit=True) as conn:
             conn.execute(HISTORY)
             conn.execute("analyze marts.fct_events")
@@ -119,7 +109,9 @@ def unbounded(scan: dict[str, Any]) -> bool:
 
 
 def test_no_daily_model_plans_a_full_scan_of_the_events_fact(warehouse: Warehouse) -> None:
-    result = warehouse.dbt.invoke("compile", DAILY_METRICS, time_window(DAY, DAY + timedelta(1)))
+    result = warehouse.dbt.invoke(
+        "compile", "--select", DAILY_METRICS, window=time_window(DAY, DAY + timedelta(1))
+    )
     compiled = {
         r.node.name: r.node.compiled_code
         for r in result.result.results
@@ -153,7 +145,9 @@ def stats(url: str) -> tuple[int, int]:
 
 def test_a_daily_run_reads_the_events_fact_through_its_indexes(warehouse: Warehouse) -> None:
     seq_before, idx_before = stats(warehouse.url)
-    warehouse.dbt.invoke("run", DAILY_METRICS, time_window(DAY, DAY + timedelta(1)))
+    warehouse.dbt.invoke(
+        "run", "--select", DAILY_METRICS, window=time_window(DAY, DAY + timedelta(1))
+    )
     # Backends report their counters when their transaction ends (at most ~1 s late).
     deadline = time.monotonic() + 15
     seq_after, idx_after = stats(warehouse.url)

@@ -21,14 +21,11 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from dbt_runner import (
-    WAREHOUSE_MODELS,
-    DbtRunner,
-    declared_models,
-    marts_fingerprint,
-    scratch_database,
-)
-from raw_fixture import create_raw_tables, load_raw, load_window
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, Dbt, time_window
+from support.fingerprints import marts_fingerprint
+from support.manifest import declared_models
+from support.raw_tables import create_raw_tables, load_raw, load_window
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.event_metadata import postgres_column_types
@@ -347,7 +344,7 @@ def warehouse(local_server_url: str, tmp_path_factory: pytest.TempPathFactory) -
     with scratch_database(local_server_url) as url:
         with connect(url) as conn:
             load_raw(conn, dataset())
-        DbtRunner(url, tmp_path_factory.mktemp("dbt")).build(WAREHOUSE_MODELS)
+        Dbt(url, tmp_path_factory.mktemp("dbt")).build(WAREHOUSE_MODELS)
         yield url
 
 
@@ -553,11 +550,11 @@ def test_marts_built_window_by_window_equal_the_whole_build(
         with scratch_database(local_server_url) as url:
             with connect(url) as conn:
                 create_raw_tables(conn)
-            runner = DbtRunner(url, tmp_path / str(len(windows)))
+            dbt = Dbt(url, tmp_path / str(len(windows)))
             for start, end in windows:
                 with connect(url) as conn:
                     load_window(conn, late_deletion_dataset(), d(start), d(end))
-                runner.models(WAREHOUSE_MODELS, window=(start, end))
+                dbt.models(WAREHOUSE_MODELS, window=time_window(start, end))
             fingerprints.append(marts_fingerprint(url))
     whole, by_window = fingerprints
     assert by_window == whole

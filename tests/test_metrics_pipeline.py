@@ -11,7 +11,6 @@ Monday 1 Jun, Wednesday 1 Jul.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -23,7 +22,6 @@ from analytics_assets.calendar import (
     weekly_partitions,
 )
 from analytics_assets.dbt.metric_assets import daily_counterpart
-from analytics_assets.dbt.project import prepare_manifest
 from analytics_assets.grains import DAILY, MONTHLY, WEEKLY
 from analytics_assets.jobs import GRAIN_TAG
 from analytics_assets.runner import PlannedRun, RunSummary, combine, plan_runs
@@ -37,23 +35,6 @@ END = "dagster/asset_partition_range_end"
 @pytest.fixture(autouse=True)
 def default_settings(monkeypatch):
     monkeypatch.delenv("ANALYTICS_START_DATE", raising=False)
-
-
-@pytest.fixture(scope="module")
-def manifest() -> Path:
-    return prepare_manifest()  # the current project, parsed once for the module
-
-
-@pytest.fixture(scope="module")
-def defs(manifest: Path) -> dg.Definitions:
-    from analytics_assets.definitions import defs
-
-    return defs
-
-
-@pytest.fixture(scope="module")
-def graph(defs: dg.Definitions) -> dg.AssetGraph:
-    return defs.resolve_asset_graph()
 
 
 def key(name: str) -> dg.AssetKey:

@@ -1,5 +1,5 @@
 """Every metric family at week and month grain, on the hand-built mart rows of
-test_metrics_activity.py.
+support/activity_marts.py (test_metrics_activity.py checks them at day grain).
 
 One module fixture loads those rows once and runs the weekly models over Mar 2-16 (the ISO
 weeks of Mar 2-8 and Mar 9-15; 2026-03-02 is a Monday) and the monthly models over Mar 1 -
@@ -7,7 +7,7 @@ May 1 (March and April; the funnel's one-month lookback adds February). The mont
 reaches May 1 so that March has ended by the data horizon (its 7- and 14-day funnel windows,
 ending Apr 8 and Apr 15, are known) and April is a month without activity: zeros and null
 rates. Every expected number is worked out by hand in the comments next to it, from the rows
-of test_metrics_activity.py and METRICS.md. User 4 is an admin: none of its rows count,
+of support/activity_marts.py and METRICS.md. User 4 is an admin: none of its rows count,
 except in the system metrics (errors, API).
 
 Row recap (non-admin users): 1 student (Feb 1, verified), 7 mentor (Feb 2, verified),
@@ -23,10 +23,8 @@ import uuid
 from typing import Any
 
 import pytest
-from test_metrics_activity import (
-    ACTIVITY_MARTS,
-)
-from test_metrics_harness import MetricsWarehouse, warehouse  # noqa: F401
+from support.activity_marts import ACTIVITY_MARTS
+from support.metrics import MetricsWarehouse, warehouse  # noqa: F401
 
 WEEK_WINDOW = ("2026-03-02", "2026-03-16")
 MONTH_WINDOW = ("2026-03-01", "2026-05-01")

@@ -7,7 +7,7 @@ Every expected number is worked out by hand in the comments next to it, from the
 from __future__ import annotations
 
 import pytest
-from test_metrics_harness import MetricsWarehouse, check, event, user, warehouse  # noqa: F401
+from support.metrics import MetricsWarehouse, check, event, user, warehouse  # noqa: F401
 
 # Users: 4 is an admin (counts nowhere); 5 is deleted on Mar 5; 1 is the oldest.
 USERS = [

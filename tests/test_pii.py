@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dbt_runner import DbtFailed, DbtRunner
+from support.dbt import Dbt, DbtFailed
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.project import (
@@ -137,7 +137,7 @@ def test_the_shell_exports_leave_the_key_out() -> None:
 def test_a_session_without_the_key_stops_the_build_clearly(
     local_server_url: str, make_database, tmp_path: Path
 ) -> None:
-    runner = DbtRunner(make_database(local_server_url), tmp_path)
+    dbt = Dbt(make_database(local_server_url), tmp_path)
     # The pre-hook runs before dim_users reads anything, so an empty database will do.
     with pytest.raises(DbtFailed, match="the PII key is not set"):
-        runner.run("run", "--select", "dim_users", env={"PGOPTIONS": session_options(None)})
+        dbt.invoke("run", "--select", "dim_users", env={"PGOPTIONS": session_options(None)})

@@ -14,18 +14,18 @@ from typing import Any
 
 import dagster as dg
 import pytest
+from analytics_assets.partitions import daily_partitions
+from analytics_assets.pipeline import summarize
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
-from raw_fixture import create_raw_tables
-from test_quality_helpers import create_relation, day_window, fetch, insert, run, suite
-from test_quality_rules import PARENTS, payment
-from test_raw_helpers import pick_server
+from support.databases import pick_server
+from support.quality import create_relation, day_window, fetch, insert, run, suite
+from support.quality_parents import PARENTS, payment
+from support.raw_tables import create_raw_tables
 
 from analytics_assets.db import connect
-from analytics_assets.partitions import daily_partitions
-from analytics_assets.pipeline import summarize
 from analytics_assets.quality_checks import (
     build_quality_checks,
     check_window,

@@ -11,11 +11,11 @@ import warnings
 import dagster as dg
 import pytest
 
+from analytics_assets.quality.suite import load_suites
 from analytics_assets.quality_checks import check_name, missing_suite_assets
 from analytics_assets.quarantine_checks import CHECK_NAME, staging_key
 from analytics_assets.settings import PROJECT_ROOT
 from analytics_assets.source.tables import source_tables
-from quality.suite import load_suites
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from test_raw_helpers import pipeline_databases
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.quarantine_checks import CHECK_NAME
@@ -20,12 +19,6 @@ START, END = date(2026, 1, 1), date(2026, 1, 15)
 # Layers the run must reach for the checks to mean anything: the marts BI reads and the
 # day-grain metrics.
 REQUIRED_GROUPS = ("raw", "staging", "marts", "daily")
-
-
-@pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
-    return dbs
 
 
 def check_evaluations(run_ids: tuple[str, ...]) -> dict[str, dg.AssetCheckEvaluation]:
@@ -43,8 +36,9 @@ def check_evaluations(run_ids: tuple[str, ...]) -> dict[str, dg.AssetCheckEvalua
 
 @pytest.mark.slow
 def test_a_demo_source_passes_every_critical_check_and_warns_on_raw(env):
-    from analytics_assets.definitions import defs
     from analytics_assets.pipeline import PIPELINE_JOB, run_range
+
+    from analytics_assets.definitions import defs
 
     job_groups = {
         defs.resolve_asset_graph().get(key).group_name

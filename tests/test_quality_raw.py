@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 from psycopg import sql
-from raw_fixture import create_raw_tables
-from test_quality_helpers import create_relation, day_window, insert, run
-from test_raw_helpers import pick_server
+from support.databases import pick_server
+from support.quality import create_relation, day_window, insert, run
+from support.raw_tables import create_raw_tables
 
 from analytics_assets.db import connect
 from analytics_assets.source.tables import source_tables
@@ -23,7 +23,7 @@ TABLES = list(source_tables())
 
 @pytest.fixture(scope="module")
 def warehouse(request):
-    from dbt_runner import scratch_database
+    from support.databases import scratch_database
 
     with scratch_database(pick_server(request)) as url:
         with connect(url) as conn:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_quality_helpers import day_window, suite
+from support.quality import day_window, suite
 
 from analytics_assets.dbt.project import ensure_manifest
+from analytics_assets.quality.runner import batch_query, gx_expectations, render_query
+from analytics_assets.quality.suite import SuiteError, load_suites, parse_suite
 from analytics_assets.source.tables import enum_values, source_tables
-from quality.runner import batch_query, gx_expectations, render_query
-from quality.suite import SuiteError, load_suites, parse_suite
 
 
 def expectations(name: str) -> list[dict]:

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from dbt_runner import WAREHOUSE_MODELS, DbtRunner, scratch_database
-from raw_fixture import load_raw
+from support.databases import scratch_database
+from support.dbt import WAREHOUSE_MODELS, Dbt
+from support.raw_tables import load_raw
 
 from analytics_assets.db import connect
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
@@ -500,7 +501,7 @@ def warehouse(
     with scratch_database(server) as url:
         with connect(url) as conn:
             load_raw(conn, dataset())
-        BUILD_OUTPUT[url] = DbtRunner(url, dbt_workdir / request.param).build(WAREHOUSE_MODELS)
+        BUILD_OUTPUT[url] = Dbt(url, dbt_workdir / request.param).build(WAREHOUSE_MODELS)
         yield url
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from dbt_runner import DbtRunner, scratch_database
+from support.databases import scratch_database
+from support.dbt import Dbt
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import load_window
@@ -37,7 +38,7 @@ def staged(
         window = Window(start, END + timedelta(days=1))
         for table in source_tables().values():
             load_window(source, wh, table, window, start)
-        DbtRunner(wh, tmp_path_factory.mktemp("dbt")).build("path:models/staging")
+        Dbt(wh, tmp_path_factory.mktemp("dbt")).build("path:models/staging")
         yield wh, report
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dagster as dg
-import pytest
-from test_raw_helpers import at, day, execute, fingerprint, insert, make_databases, pick_server
-
 from analytics_assets.partitions import daily_partitions
 from analytics_assets.pipeline import partition_range_tags
+from support.raw import at, day, execute, fingerprint, insert
+
 from analytics_assets.raw.assets import RAW_GROUP, build_raw_asset, raw_assets
 from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.source.tables import source_tables
@@ -28,12 +27,6 @@ def test_one_asset_per_source_table_with_its_description_kinds_and_owners():
     assert events.metadata["dagster/table_name"] == "raw.events"
     for asset in assets:
         assert asset.backfill_policy == dg.BackfillPolicy.single_run()
-
-
-@pytest.fixture
-def dbs(make_database, request):
-    server = pick_server(request)
-    return make_databases(make_database, server, server)
 
 
 def _materialize(dbs, table, instance, **kwargs):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_raw_helpers import execute, make_databases, pick_server
+from support.databases import make_databases, pick_server
+from support.raw import execute
 
 from analytics_assets.db import connect
 from analytics_assets.raw.contract import ContractDrift, check_source, drift, normalize_type

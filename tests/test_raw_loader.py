@@ -15,29 +15,12 @@ import time
 from collections import Counter
 
 import pytest
-from test_raw_helpers import (
-    Databases,
-    at,
-    by_day,
-    day,
-    execute,
-    fetch,
-    fingerprint,
-    insert,
-    load,
-    make_databases,
-    pick_server,
-)
+from support.databases import Databases, make_databases
+from support.raw import at, by_day, day, execute, fetch, fingerprint, insert, load
 
 from analytics_assets.db import url_parts, with_database
 from analytics_assets.raw.contract import ContractDrift
 from analytics_assets.settings import PROJECT_ROOT
-
-
-@pytest.fixture
-def dbs(make_database, request):
-    server = pick_server(request)
-    return make_databases(make_database, server, server)
 
 
 def _events(url):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from psycopg import sql
-from test_raw_helpers import at, day, fetch, load, make_databases
+from support.databases import make_databases
+from support.raw import at, day, fetch, load
 
 from analytics_assets.db import connect
 from analytics_assets.source.tables import source_tables

@@ -9,22 +9,22 @@ from datetime import date
 import dagster as dg
 import psutil
 import pytest
-from test_raw_helpers import (
+from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
+from support.raw import (
     at,
     day,
     execute,
     fetch,
     insert,
-    pipeline_databases,
 )
 
-from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
 from analytics_assets.source.tables import source_tables
 
 
 @pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def env(env):
+    """conftest's `env`, with events and users on the first days of January."""
+    dbs = env
     insert(
         dbs.source,
         "events",
@@ -134,8 +134,9 @@ def test_a_failing_table_fails_the_run_and_says_why(env, capsys):
     assert summary.rows["raw/events"] == 3  # the other tables still loaded
     assert "FAILED" in summary.render()
     # the progress bar (stderr) counted every step of the job, failed ones included
-    from analytics_assets.definitions import defs
     from analytics_assets.pipeline import PIPELINE_JOB
+
+    from analytics_assets.definitions import defs
 
     steps = len(defs.resolve_job_def(PIPELINE_JOB).graph.nodes)
     assert f"{steps}/{steps}" in capsys.readouterr().err

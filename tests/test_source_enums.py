@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from analytics_assets.dbt.project import dbt_env, dbt_executable
+from analytics_assets.quality.suite import load_suites
 from analytics_assets.settings import DBT_PROJECT_DIR, QUALITY_DIR
 from analytics_assets.source.tables import (
     ENUMS_FILE,
@@ -27,7 +28,6 @@ from analytics_assets.source.tables import (
     source_tables,
     with_enums,
 )
-from quality.suite import load_suites
 
 ENUMS = {
     (table.name, column.name): column.values

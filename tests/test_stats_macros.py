@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.stats import chi2, norm
+from support.dbt import Dbt
 
 from analytics_assets.db import connect, url_parts
 from analytics_assets.settings import DBT_PROJECT_DIR
@@ -44,28 +45,11 @@ def _write_project(root: Path, server_url: str) -> None:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory, embedded_server_url: str) -> dict[str, str]:
     """Each macro's SQL expression, compiled by dbt in one invocation (markers split them)."""
-    from dbt.cli.main import dbtRunner
-
     root = tmp_path_factory.mktemp("stats_dbt")
     _write_project(root, embedded_server_url)
     inline = "select " + ", ".join(f"/*<{k}>*/ {v} /*</{k}>*/" for k, v in _SNIPPETS.items())
-    result = dbtRunner().invoke(
-        [
-            "compile",
-            "--quiet",
-            "--project-dir",
-            str(root),
-            "--profiles-dir",
-            str(root),
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-            "--inline",
-            inline,
-        ]
-    )
-    assert result.success, result.exception
+    dbt = Dbt(embedded_server_url, root / "target", project_dir=root)
+    result = dbt.invoke("compile", "--quiet", "--inline", inline)
     code = result.result.results[0].node.compiled_code
     return {k: re.search(rf"/\*<{k}>\*/(.*)/\*</{k}>\*/", code, re.S).group(1) for k in _SNIPPETS}
 

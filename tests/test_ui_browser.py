@@ -27,8 +27,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from test_raw_helpers import pipeline_databases
-from ui_server import bare_env, running_ui
+from support.ui import bare_env, running_ui
 
 from analytics_assets.quality_checks import CHECK_PREFIX
 from analytics_assets.schedules import DAILY_SCHEDULE, MONTHLY_SCHEDULE, WEEKLY_SCHEDULE
@@ -140,13 +139,12 @@ class Browser:
 
 
 @pytest.fixture
-def warehouse(make_database, request, monkeypatch, tmp_path):
+def warehouse(env):
     """A small warehouse built by a real run; the environment (database URLs, DAGSTER_HOME)
     stays set for the UI, which then shows that run."""
     from analytics_assets.pipeline import run_range
 
-    dbs = pipeline_databases(make_database, request, monkeypatch, tmp_path)
-    generate(dbs.source, SPEC)
+    generate(env.source, SPEC)
     summary = run_range(START, END)
     assert summary.success, summary.render()
     return summary

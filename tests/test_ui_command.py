@@ -12,8 +12,7 @@ import time
 
 import psutil
 import pytest
-from test_raw_helpers import pipeline_databases
-from ui_server import ANALYTICS, STOP_TIMEOUT_S, bare_env, free_port, healthy_daemons, running_ui
+from support.ui import ANALYTICS, STOP_TIMEOUT_S, bare_env, free_port, healthy_daemons, running_ui
 
 # Daemons of the project's instance that must be alive for the UI to be useful.
 REQUIRED_DAEMONS = {"SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR"}
@@ -21,8 +20,9 @@ DAEMON_TIMEOUT_S = 90
 
 
 @pytest.fixture
-def env(make_database, request, monkeypatch, tmp_path):
-    pipeline_databases(make_database, request, monkeypatch, tmp_path)
+def env(env):
+    """The process environment of `analytics ui`: conftest's `env`, without the virtualenv's
+    PATH (bare_env)."""
     return bare_env()
 
 

@@ -5,20 +5,21 @@ suite's failures by expectation."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dbt_runner import declared_columns
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from analytics_assets.db import connect
-from quality.runner import SuiteResult, Window, validate
-from quality.suite import SuiteFile, load_suites
+from analytics_assets.quality.runner import SuiteResult, validate
+from analytics_assets.quality.suite import SuiteFile, load_suites
+from analytics_assets.window import Window
+from support.manifest import declared_columns
 
 # The metric tables the suites read, as dbt builds them. The warehouse's own models (marts,
 # staging, quarantine) declare their columns' types in their YAML: theirs come from the
-# manifest (dbt_runner.declared_columns), never from a copy here.
+# manifest (support.manifest.declared_columns), never from a copy here.
 METRIC_COLUMNS: dict[str, str] = {
     "analytics.fct_metric_engagement_active_users_daily": (
         "time_bucket timestamp, dimension text, active_users bigint, wau bigint, mau bigint, "
@@ -76,7 +77,8 @@ def utc(text: str) -> datetime:
 
 def day_window(first: str, last: str | None = None) -> Window:
     """The window of the days first..last (UTC), like a partition or a range of partitions."""
-    return Window(utc(f"{first} 00:00"), utc(f"{last or first} 00:00") + timedelta(days=1))
+    last_day = date.fromisoformat(last or first)
+    return Window(date.fromisoformat(first), last_day + timedelta(days=1))
 
 
 def columns(relation: str) -> str:

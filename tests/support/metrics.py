@@ -4,12 +4,11 @@ The project links the repository's dbt_project/macros/metrics, macros/utils/wind
 models/metrics, and adds one stub model per mart (`select * from mart_src.<mart>`) over
 tables the test fills, so the metric SQL is tested on its own, with exact inputs, on a
 real PostgreSQL with real dbt. The stub marts have the real marts' columns and types, as
-dbt_project declares them (tests/dbt_runner.py: declared_columns).
+dbt_project declares them (support/manifest.py: declared_columns).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dbt_runner import declared_columns, models_in
 from psycopg.types.json import Jsonb
 
 from analytics_assets.db import (
@@ -30,6 +28,8 @@ from analytics_assets.db import (
     with_database,
 )
 from analytics_assets.settings import DBT_PROJECT_DIR
+from support.dbt import Dbt, time_window
+from support.manifest import declared_columns, models_in
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -180,22 +180,8 @@ class MetricsWarehouse:
         return self._dbt(["test", "--select", *select], start, end, check=False)
 
     def _dbt(self, command: list[str], start: str, end: str, check: bool = True) -> bool:
-        from dbt.cli.main import dbtRunner
-
-        args = [
-            *command,
-            "--quiet",
-            "--project-dir",
-            str(self.root),
-            "--profiles-dir",
-            str(self.root),
-            "--vars",
-            json.dumps({"window_start": start, "window_end": end}),
-        ]
-        result = dbtRunner().invoke(args)
-        if check:
-            assert result.success, f"dbt {command[0]} failed: {result.exception or result.result}"
-        return result.success
+        dbt = Dbt(self.url, self.root / "target", project_dir=self.root)
+        return dbt.invoke(*command, "--quiet", window=time_window(start, end), check=check).success
 
     def query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
         with connect(self.url) as conn, conn.cursor() as cur:

@@ -1,74 +1,21 @@
-"""Helpers shared by the raw-layer tests (no tests here): a source and a warehouse
-database, hand-made source rows, and fingerprints of raw tables."""
+"""Helpers shared by the raw-layer tests (no tests here): hand-made source rows, loads of
+raw tables and their fingerprints (the databases: support/databases.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from psycopg import sql
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import LoadResult, load_window
 from analytics_assets.raw.window import Window
 from analytics_assets.source.tables import source_tables
-from demo_source.ddl import init_source
+from support.databases import Databases
 
 FIRST = date(2026, 1, 1)  # ANALYTICS_START_DATE's default: the first daily partition
-# A session time zone far from UTC: a day computed in the session's zone instead of UTC
-# would put late-evening rows on the wrong day.
-FAR_ZONE = "Pacific/Auckland"
-
-
-@dataclass(frozen=True)
-class Databases:
-    source: str
-    warehouse: str
-
-
-def pick_server(request: pytest.FixtureRequest) -> str:
-    """The local server when it answers, else the embedded one (CI may have only that)."""
-    try:
-        return request.getfixturevalue("local_server_url")
-    except pytest.skip.Exception:
-        return request.getfixturevalue("embedded_server_url")
-
-
-def make_databases(
-    make_database: Callable[[str], str], source_server: str, warehouse_server: str
-) -> Databases:
-    source, warehouse = make_database(source_server), make_database(warehouse_server)
-    for url in (source, warehouse):
-        with connect(url, autocommit=True) as conn:
-            name = conn.info.dbname
-            conn.execute(
-                sql.SQL("alter database {} set timezone = {}").format(
-                    sql.Identifier(name), sql.Literal(FAR_ZONE)
-                )
-            )
-    init_source(source)
-    return Databases(source, warehouse)
-
-
-def pipeline_databases(
-    make_database: Callable[[str], str],
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> Databases:
-    """A source and a warehouse on one server, and the environment that points the
-    pipeline (and a Dagster instance of the test's own) at them."""
-    server = pick_server(request)
-    dbs = make_databases(make_database, server, server)
-    monkeypatch.setenv("WAREHOUSE_DATABASE_URL", dbs.warehouse)
-    monkeypatch.setenv("SOURCE_DATABASE_URL", dbs.source)
-    monkeypatch.setenv("DAGSTER_DATABASE_URL", make_database(server))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    return dbs
 
 
 def at(day: int, hour: int = 12, minute: int = 0, month: int = 1, year: int = 2026) -> datetime:
