@@ -19,7 +19,7 @@ day, whose mutable rows (most users) carry their last `updated_at`, so replaying
 day would stage each such row on that later day only, as no real daily run ever saw it.
 The metric models run through dbt in this process (support/dbt.py's runner with the parsed
 manifest: ~2 s a window, where a Dagster run of the pipeline costs a minute or more of fixed
-work), over the windows Dagster passes for those partitions (window_env of their time
+work), over the windows Dagster passes for those partitions (Window.dbt_env of their time
 windows): what the daily schedule, then the weekly and monthly ones, would leave behind.
 """
 
@@ -33,15 +33,17 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from analytics_assets.partitions import daily_partitions, monthly_partitions, weekly_partitions
-from analytics_assets.pipeline import PIPELINE_RUN_TAG, RunSummary, run_range
 from psycopg import sql
 from support.databases import make_databases, pick_server
 from support.dbt import Dbt
 
+from analytics_assets.calendar import daily_partitions, monthly_partitions, weekly_partitions
 from analytics_assets.db import connect
 from analytics_assets.dbt.project import dbt_env, prepare_manifest
+from analytics_assets.jobs import PIPELINE_RUN_TAG
+from analytics_assets.runner import RunSummary, run_range
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from demo_source.generator import GenerationSpec, generate
 
 pytestmark = pytest.mark.long
@@ -145,8 +147,8 @@ def test_the_complete_weeks_are_materialized_and_the_incomplete_ones_are_not(dem
     assert [b for (b,) in buckets] == COMPLETE_WEEKS
 
 
-def windows(partitions: dg.TimeWindowPartitionsDefinition, keys: list[str]) -> list[dg.TimeWindow]:
-    return [partitions.time_window_for_partition_key(key) for key in keys]
+def windows(partitions: dg.TimeWindowPartitionsDefinition, keys: list[str]) -> list[Window]:
+    return [Window.of(partitions.time_window_for_partition_key(key)) for key in keys]
 
 
 class GrowingFacts:

@@ -41,7 +41,7 @@ def _metadata(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | N
 
 
 def test_row_counts_column_schemas_and_metric_checks_of_a_run(env):
-    from analytics_assets.pipeline import run_range
+    from analytics_assets.runner import run_range
 
     summary = run_range(START, END)
     assert summary.success, summary.render()

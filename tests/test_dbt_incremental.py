@@ -22,7 +22,6 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
-from analytics_assets.pipeline import partition_range_tags
 from support.databases import scratch_database
 from support.dbt import WAREHOUSE_MODELS, Dbt, time_window
 from support.fingerprints import fingerprint, marts_fingerprint
@@ -30,9 +29,11 @@ from support.raw_tables import create_raw_tables, load_window
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.assets import dbt_asset_definitions
-from analytics_assets.dbt.project import PROFILE_ENV_VARS, dbt_resource, preserved_environ
+from analytics_assets.dbt.resource import dbt_resource
+from analytics_assets.jobs import day_keys, key_range_tags
 from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.settings import DBT_PROJECT_DIR
+from analytics_assets.window import Window
 
 DAYS = [date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)]
 # Children before parents: the rows of 03-02 and 03-01 wait for 03-03, which brings their
@@ -226,7 +227,9 @@ def run_dagster_range(url: str, start: date, end: date) -> dg.ExecuteInProcessRe
     )
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("dbt_layers").execute_in_process(
-            instance=instance, tags=partition_range_tags(start, end), raise_on_error=False
+            instance=instance,
+            tags=key_range_tags(day_keys(Window(start, end))),
+            raise_on_error=False,
         )
     # dagster-dbt keeps a target directory per invocation (<op>-<run id>-<uuid>): drop ours.
     for leftover in (DBT_PROJECT_DIR / "target").glob(f"*-{result.run_id[:7]}-*"):
@@ -237,11 +240,7 @@ def run_dagster_range(url: str, start: date, end: date) -> dg.ExecuteInProcessRe
 @pytest.fixture(scope="module")
 def reference(local_server_url: str) -> Iterator[tuple[str, dg.ExecuteInProcessResult]]:
     """Every day loaded, then the whole range as one Dagster run."""
-    # The dbt assets export the warehouse's profile variables into this process.
-    with (
-        preserved_environ([*PROFILE_ENV_VARS.values(), "PGOPTIONS"]),
-        scratch_database(local_server_url) as url,
-    ):
+    with scratch_database(local_server_url) as url:
         with connect(url) as conn:
             create_raw_tables(conn)
             for day in DAYS:

@@ -1,6 +1,6 @@
 """A partitioned run's window must not make dbt parse the whole project again: dbt re-parses
 everything when --vars differ from its last parse, so the window reaches it in the
-environment (analytics_assets.dbt.assets.window_env), read only when executing.
+environment (Window.dbt_env), read only when executing.
 
 The runner of the tests (support/dbt.py) passes its window that way; --vars appear here
 only to show what they cost and that a hand-run dbt may still give them."""
@@ -8,13 +8,14 @@ only to show what they cost and that a hand-run dbt may still give them."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 
-import dagster as dg
 from support.dbt import FULL_PARSE, Dbt
 
-WINDOW = dg.TimeWindow(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC))
+from analytics_assets.window import Window
+
+WINDOW = Window.day(date(2026, 6, 1))
 
 # Parsing needs the profile, not the server.
 NO_SERVER = "postgresql://nobody@127.0.0.1:1/unused"

@@ -1,57 +1,22 @@
-"""Pure helpers of the dbt wiring, without a database: window -> vars, build arguments,
-groups, source keys and the profile's environment."""
+"""Pure helpers of the dbt wiring, without a database: groups, source keys and the profile's
+environment (the window's: tests/test_window.py)."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
 
-from analytics_assets.dbt.assets import window_env, window_vars
 from analytics_assets.dbt.project import (
     APPLICATION_NAME_VAR,
     DBT_APPLICATION_NAME,
     PROFILE_ENV_VARS,
     dbt_env,
-    dbt_env_names,
-    preserved_environ,
+    dbt_environ,
     profile_env,
 )
 from analytics_assets.dbt.translator import WarehouseDbtTranslator, group_for
-
-
-def test_a_daily_window_becomes_a_half_open_pair_of_days() -> None:
-    window = dg.TimeWindow(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC))
-    assert window_vars(window) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
-
-
-def test_a_range_of_days_keeps_its_exclusive_end() -> None:
-    window = dg.TimeWindow(datetime(2026, 5, 30, tzinfo=UTC), datetime(2026, 6, 3, tzinfo=UTC))
-    assert window_vars(window) == {"window_start": "2026-05-30", "window_end": "2026-06-03"}
-
-
-def test_bounds_in_another_time_zone_are_read_in_utc() -> None:
-    plus_two = timezone(timedelta(hours=2))
-    window = dg.TimeWindow(
-        datetime(2026, 6, 1, 2, tzinfo=plus_two), datetime(2026, 6, 2, 2, tzinfo=plus_two)
-    )
-    assert window_vars(window) == {"window_start": "2026-06-01", "window_end": "2026-06-02"}
-
-
-def test_a_bound_that_is_not_a_utc_midnight_is_refused() -> None:
-    window = dg.TimeWindow(datetime(2026, 6, 1, 6, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC))
-    with pytest.raises(ValueError, match="not a UTC midnight"):
-        window_vars(window)
-
-
-def test_the_window_reaches_dbt_as_environment_variables() -> None:
-    window = dg.TimeWindow(datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 8, tzinfo=UTC))
-    assert window_env(window) == {
-        "ANALYTICS_WINDOW_START": "2026-06-01",
-        "ANALYTICS_WINDOW_END": "2026-06-08",
-    }
 
 
 @pytest.mark.parametrize(
@@ -119,18 +84,26 @@ def test_dbt_sessions_run_without_jit_and_keep_given_options() -> None:
     kept = dbt_env("postgresql://postgres@localhost/wh", "-c statement_timeout=0")
     assert kept["PGOPTIONS"].startswith("-c statement_timeout=0 ")
     assert "-c jit=off" in kept["PGOPTIONS"]
-    assert set(kept) == set(dbt_env_names())
-    assert set(dbt_env_names()) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS", APPLICATION_NAME_VAR}
+    assert set(kept) == {*PROFILE_ENV_VARS.values(), "PGOPTIONS", APPLICATION_NAME_VAR}
     # dbt's sessions name themselves, so a writer can tell an orphaned one (writer.py).
     assert kept[APPLICATION_NAME_VAR] == DBT_APPLICATION_NAME
 
 
-def test_preserved_environ_restores_set_and_unset_variables(
+def test_dbt_environ_sets_dbt_s_variables_for_the_block_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("AW_TEST_SET", "before")
-    monkeypatch.delenv("AW_TEST_UNSET", raising=False)
-    with preserved_environ(["AW_TEST_SET", "AW_TEST_UNSET"]):
-        os.environ.update({"AW_TEST_SET": "during", "AW_TEST_UNSET": "during"})
-    assert os.environ["AW_TEST_SET"] == "before"
-    assert "AW_TEST_UNSET" not in os.environ
+    monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=0")
+    monkeypatch.setenv("ANALYTICS_WINDOW_START", "before")
+    monkeypatch.delenv("ANALYTICS_WINDOW_END", raising=False)
+    monkeypatch.delenv("ANALYTICS_WAREHOUSE_DBNAME", raising=False)
+    url = "postgresql://postgres@localhost/wh"
+    extra = {"ANALYTICS_WINDOW_START": "2026-06-01", "ANALYTICS_WINDOW_END": "2026-06-02"}
+    with dbt_environ(url, with_pii_key=False, extra=extra) as env:
+        assert os.environ["ANALYTICS_WAREHOUSE_DBNAME"] == "wh" == env["ANALYTICS_WAREHOUSE_DBNAME"]
+        assert os.environ["ANALYTICS_WINDOW_END"] == "2026-06-02"
+        # the caller's options first, dbt's after them
+        assert os.environ["PGOPTIONS"].startswith("-c statement_timeout=0 -c jit=off")
+    assert os.environ["PGOPTIONS"] == "-c statement_timeout=0"
+    assert os.environ["ANALYTICS_WINDOW_START"] == "before"
+    assert "ANALYTICS_WINDOW_END" not in os.environ
+    assert "ANALYTICS_WAREHOUSE_DBNAME" not in os.environ

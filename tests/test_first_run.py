@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from analytics_assets.pipeline import run_range
 from support.raw import fetch, insert
+
+from analytics_assets.runner import run_range
 
 # Whole runs of the pipeline, minutes together: `make test-long` (the loader's catch-up has
 # its own quick test in test_raw_loader.py).

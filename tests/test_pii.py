@@ -16,9 +16,8 @@ from analytics_assets.db import connect
 from analytics_assets.dbt.project import (
     PII_KEY_SETTING,
     dbt_env,
-    export_profile_env,
+    dbt_environ,
     pgoptions_escape,
-    preserved_environ,
     session_options,
 )
 from analytics_assets.settings import DEMO_PII_KEY, SettingsError, get_settings
@@ -68,14 +67,14 @@ def test_the_server_reads_back_the_key_from_pgoptions(
 def test_exporting_again_replaces_the_key_and_keeps_the_callers_options(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with preserved_environ(["PGOPTIONS"]):
-        os.environ["PGOPTIONS"] = "-c statement_timeout=0"
-        monkeypatch.setenv("ANALYTICS_PII_KEY", "first")
-        export_profile_env(UNREACHABLE)
+    monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=0")
+    monkeypatch.setenv("ANALYTICS_PII_KEY", "first")
+    with dbt_environ(UNREACHABLE):
         monkeypatch.setenv("ANALYTICS_PII_KEY", "second")
-        options = export_profile_env(UNREACHABLE)["PGOPTIONS"]
-        assert options == f"-c statement_timeout=0 {session_options('second')}"
-        assert os.environ["PGOPTIONS"] == options
+        with dbt_environ(UNREACHABLE) as env:
+            assert env["PGOPTIONS"] == f"-c statement_timeout=0 {session_options('second')}"
+            assert os.environ["PGOPTIONS"] == env["PGOPTIONS"]
+    assert os.environ["PGOPTIONS"] == "-c statement_timeout=0"
 
 
 def test_the_demo_key_is_refused_for_an_explicit_warehouse(

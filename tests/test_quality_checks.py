@@ -14,26 +14,24 @@ from typing import Any
 
 import dagster as dg
 import pytest
-from analytics_assets.partitions import daily_partitions
-from analytics_assets.pipeline import summarize
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 from support.databases import pick_server
 from support.quality import create_relation, day_window, fetch, insert, run, suite
 from support.quality_parents import PARENTS, payment
 from support.raw_tables import create_raw_tables
 
+from analytics_assets.calendar import daily_partitions
+from analytics_assets.check_partitions import check_window
 from analytics_assets.db import connect
+from analytics_assets.jobs import RANGE_END_TAG, RANGE_START_TAG
 from analytics_assets.quality_checks import (
     build_quality_checks,
-    check_window,
     describe,
     suite_check_result,
 )
 from analytics_assets.quarantine_checks import build_quarantine_checks
 from analytics_assets.resources import Databases, warehouse_resources
+from analytics_assets.runner import summarize
+from analytics_assets.window import Window
 
 PAYMENTS_BY_DAY = {
     "2026-01-05": [
@@ -243,7 +241,11 @@ def test_a_critical_failure_blocks_the_partition_downstream_and_fails_the_run(wa
     assert check.metadata["failed_critical"].value == 2
 
     summary = summarize(
-        result.all_events, result.run_id, result.success, date(2026, 1, 5), date(2026, 1, 6), 1.0
+        result.all_events,
+        result.run_id,
+        result.success,
+        Window(date(2026, 1, 5), date(2026, 1, 6)),
+        1.0,
     )
     assert not summary.success
     assert f"{PAYMENTS_CHECK} (blocking)" in summary.failed_checks
@@ -294,7 +296,11 @@ def test_warnings_are_reported_but_do_not_block(warehouse):
     )
 
     summary = summarize(
-        result.all_events, result.run_id, result.success, date(2026, 1, 5), date(2026, 1, 6), 1.0
+        result.all_events,
+        result.run_id,
+        result.success,
+        Window(date(2026, 1, 5), date(2026, 1, 6)),
+        1.0,
     )
     assert f"{RAW_CHECK} (warn)" in summary.failed_checks
     assert f"{QUARANTINE_CHECK} (warn)" in summary.failed_checks
@@ -319,19 +325,23 @@ def test_a_clean_partition_passes_and_materializes_downstream(warehouse):
     }
     assert all(e.passed for e in result.get_asset_check_evaluations())
     summary = summarize(
-        result.all_events, result.run_id, result.success, date(2026, 1, 6), date(2026, 1, 7), 1.0
+        result.all_events,
+        result.run_id,
+        result.success,
+        Window(date(2026, 1, 6), date(2026, 1, 7)),
+        1.0,
     )
     assert summary.success and summary.failed_checks == ()
     # the 05's violations were left out: the check looked at the 06 only
     assert evaluation(result, PAYMENTS_CHECK).metadata["window"].value == (
-        "[2026-01-06T00:00:00+00:00, 2026-01-07T00:00:00+00:00)"
+        "[2026-01-06, 2026-01-07)"
     )
 
 
 def test_a_range_run_checks_the_whole_range_at_once(warehouse):
     tags = {
-        ASSET_PARTITION_RANGE_START_TAG: "2026-01-05",
-        ASSET_PARTITION_RANGE_END_TAG: "2026-01-06",
+        RANGE_START_TAG: "2026-01-05",
+        RANGE_END_TAG: "2026-01-06",
     }
     result = execute_job(warehouse, tags)
 

@@ -36,13 +36,13 @@ def check_evaluations(run_ids: tuple[str, ...]) -> dict[str, dg.AssetCheckEvalua
 
 @pytest.mark.slow
 def test_a_demo_source_passes_every_critical_check_and_warns_on_raw(env):
-    from analytics_assets.pipeline import PIPELINE_JOB, run_range
-
     from analytics_assets.definitions import defs
+    from analytics_assets.grains import DAILY
+    from analytics_assets.runner import run_range
 
     job_groups = {
         defs.resolve_asset_graph().get(key).group_name
-        for key in defs.resolve_job_def(PIPELINE_JOB).asset_layer.asset_graph.get_all_asset_keys()
+        for key in defs.resolve_job_def(DAILY.job).asset_layer.asset_graph.get_all_asset_keys()
         if defs.resolve_asset_graph().has(key)
     }
     missing = sorted(set(REQUIRED_GROUPS) - job_groups)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dagster as dg
-from analytics_assets.partitions import daily_partitions
-from analytics_assets.pipeline import partition_range_tags
 from support.raw import at, day, execute, fingerprint, insert
 
+from analytics_assets.calendar import daily_partitions
+from analytics_assets.jobs import day_keys, key_range_tags
 from analytics_assets.raw.assets import RAW_GROUP, build_raw_asset, raw_assets
 from analytics_assets.resources import Databases, warehouse_resources
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 
 
 def test_one_asset_per_source_table_with_its_description_kinds_and_owners():
@@ -61,7 +62,9 @@ def test_range_materialization_records_per_partition_metadata(dbs):
         ],
     )
     with dg.DagsterInstance.ephemeral() as instance:
-        result = _materialize(dbs, "events", instance, tags=partition_range_tags(day(2), day(5)))
+        result = _materialize(
+            dbs, "events", instance, tags=key_range_tags(day_keys(Window(day(2), day(5))))
+        )
         assert result.success
         meta = _metadata(result, "events")
         assert set(meta) == {"2026-01-02", "2026-01-03", "2026-01-04"}

@@ -9,7 +9,6 @@ from datetime import date
 import dagster as dg
 import psutil
 import pytest
-from analytics_assets.pipeline import RangeError, RunSummary, check_range, run_range
 from support.raw import (
     at,
     day,
@@ -18,7 +17,10 @@ from support.raw import (
     insert,
 )
 
+from analytics_assets.grains import DAILY
+from analytics_assets.runner import RangeError, RunSummary, check_range, run_range
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 
 
 @pytest.fixture
@@ -134,11 +136,9 @@ def test_a_failing_table_fails_the_run_and_says_why(env, capsys):
     assert summary.rows["raw/events"] == 3  # the other tables still loaded
     assert "FAILED" in summary.render()
     # the progress bar (stderr) counted every step of the job, failed ones included
-    from analytics_assets.pipeline import PIPELINE_JOB
-
     from analytics_assets.definitions import defs
 
-    steps = len(defs.resolve_job_def(PIPELINE_JOB).graph.nodes)
+    steps = len(defs.resolve_job_def(DAILY.job).graph.nodes)
     assert f"{steps}/{steps}" in capsys.readouterr().err
     with dg.DagsterInstance.get() as instance:
         assert instance.get_run_by_id(summary.run_id).status == dg.DagsterRunStatus.FAILURE
@@ -162,8 +162,7 @@ def test_render_lists_rows_per_asset_and_failures():
     summary = RunSummary(
         success=False,
         run_id="r1",
-        start=day(2),
-        end=day(4),
+        days=Window(day(2), day(4)),
         seconds=1.25,
         rows={"raw/users": 2, "raw/events": 1500},
         failed_steps=("raw__users: boom",),

@@ -29,8 +29,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from support.ui import bare_env, running_ui
 
+from analytics_assets.grains import DAILY, MONTHLY, WEEKLY
 from analytics_assets.quality_checks import CHECK_PREFIX
-from analytics_assets.schedules import DAILY_SCHEDULE, MONTHLY_SCHEDULE, WEEKLY_SCHEDULE
 from demo_source.generator import GenerationSpec, generate
 
 # A pipeline run, the UI's start and a browser: about two minutes.
@@ -44,7 +44,7 @@ ARTIFACTS = Path(os.environ.get("ANALYTICS_UI_ARTIFACTS") or REPO / "test-artifa
 START, END = date(2026, 1, 1), date(2026, 1, 4)  # three days, the project's first partitions
 DAYS = [(START + timedelta(days=n)).isoformat() for n in range((END - START).days)]
 SPEC = GenerationSpec(users=40, days=len(DAYS), end=END - timedelta(days=1), seed=7)
-PIPELINE_JOB = "analytics_pipeline"
+PIPELINE_JOB = DAILY.job
 METRIC = "analytics/fct_metric_engagement_active_users_daily"
 METRIC_CHECK = f"{CHECK_PREFIX}fct_metric_engagement_active_users_daily"
 PAGE_TIMEOUT_S = 60  # the first page waits for the code location to load
@@ -142,7 +142,7 @@ class Browser:
 def warehouse(env):
     """A small warehouse built by a real run; the environment (database URLs, DAGSTER_HOME)
     stays set for the UI, which then shows that run."""
-    from analytics_assets.pipeline import run_range
+    from analytics_assets.runner import run_range
 
     generate(env.source, SPEC)
     summary = run_range(START, END)
@@ -211,7 +211,7 @@ def test_the_ui_shows_the_run_its_partitions_checks_and_schedules(warehouse, tmp
 
             def schedules() -> None:
                 browser.open(
-                    "/automation", DAILY_SCHEDULE, WEEKLY_SCHEDULE, MONTHLY_SCHEDULE, "Scheduled At"
+                    "/automation", DAILY.schedule, WEEKLY.schedule, MONTHLY.schedule, "Scheduled At"
                 )
 
             page("1-asset-lineage", lineage)

@@ -1,10 +1,10 @@
 """The one way the tests run dbt: `Dbt`, dbt's own runner (dbtRunner) in this process, in
 the environment production gives its dbt process.
 
-Production (dbt_build in analytics_assets/dbt/assets.py) points dbt's profile at the
-warehouse through environment variables (export_profile_env: the connection, the session
+Production (WarehouseDbt.build in analytics_assets/dbt/resource.py) points dbt's profile
+at the warehouse through environment variables (dbt_environ: the connection, the session
 options with the PII key, the application name) and passes a run's window of days as
-environment variables too (window_env: ANALYTICS_WINDOW_START/END, which window_bound in
+environment variables too (Window.dbt_env: ANALYTICS_WINDOW_START/END, which
 macros/utils/window.sql reads when executing), never as --vars, which would make dbt parse
 the whole project again. `Dbt` sets the same variables with the same functions around each
 invocation and restores them afterwards. Without a window, dbt_project.yml's defaults
@@ -19,23 +19,15 @@ runner's invocations reuse its partial-parse state, or with parse_once its parse
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
-
-from analytics_assets.dbt.assets import WINDOW_ENV_VARS, window_env
-from analytics_assets.dbt.project import (
-    dbt_env_names,
-    dbt_project,
-    export_profile_env,
-    preserved_environ,
-)
+from analytics_assets.dbt.project import dbt_environ, dbt_project
 from analytics_assets.settings import DBT_PROJECT_DIR
+from analytics_assets.window import Window
 
 # Every model of the warehouse's own layers (models/metrics has its own tests).
 WAREHOUSE_MODELS = "path:models/staging path:models/intermediate path:models/marts path:snapshots"
@@ -65,14 +57,13 @@ class DbtRun:
         return "\n".join([f"dbt {' '.join(args)} failed:", self.output[-6000:], *self.failures])
 
 
-def time_window(start: date | str, end: date | str) -> dg.TimeWindow:
-    """The days [start, end) (dates or ISO dates) as a partition time window: UTC midnights."""
+def time_window(start: date | str, end: date | str) -> Window:
+    """The days [start, end) (dates or ISO dates) as the window a run hands dbt."""
 
-    def midnight(day: date | str) -> datetime:
-        day = date.fromisoformat(day) if isinstance(day, str) else day
-        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    def day(value: date | str) -> date:
+        return date.fromisoformat(value) if isinstance(value, str) else value
 
-    return dg.TimeWindow(midnight(start), midnight(end))
+    return Window(day(start), day(end))
 
 
 class Dbt:
@@ -99,23 +90,19 @@ class Dbt:
     def invoke(
         self,
         *args: str,
-        window: dg.TimeWindow | None = None,
+        window: Window | None = None,
         env: dict[str, str] | None = None,
         check: bool = True,
     ) -> DbtRun:
         """`dbt <args>` over `window` (none: every day); `env` adds to or overrides dbt's
         environment. Raises DbtFailed when dbt fails, unless check is false."""
-        extra = env or {}
-        names = [*dbt_env_names(), *WINDOW_ENV_VARS.values(), "DBT_SEND_ANONYMOUS_USAGE_STATS"]
-        with preserved_environ([*names, *extra]):
-            # As dbt_build does, with the same functions.
-            export_profile_env(self.url)
-            for name in WINDOW_ENV_VARS.values():
-                os.environ.pop(name, None)
-            if window is not None:
-                os.environ.update(window_env(window))
-            os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-            os.environ.update(extra)
+        # As WarehouseDbt.build does, with the same functions.
+        extra = {
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **(window.dbt_env() if window is not None else {}),
+            **(env or {}),
+        }
+        with dbt_environ(self.url, extra=extra):
             if self.parse_once and self._manifest is None:
                 self._manifest = self._parse()
             run = self._invoke(list(args), self._manifest)
@@ -123,7 +110,7 @@ class Dbt:
             raise DbtFailed(run.explain(args))
         return run
 
-    def build(self, select: str | None = None, window: dg.TimeWindow | None = None) -> str:
+    def build(self, select: str | None = None, window: Window | None = None) -> str:
         """`dbt build`: models, snapshots and tests; its output."""
         args = ["build"] + (["--select", select] if select else [])
         return self.invoke(*args, window=window).output
@@ -131,7 +118,7 @@ class Dbt:
     def models(
         self,
         select: str | None = None,
-        window: dg.TimeWindow | None = None,
+        window: Window | None = None,
         exclude: str | None = None,
     ) -> str:
         """`dbt run`: the models only (half the nodes of a build; tests run elsewhere)."""

@@ -11,8 +11,8 @@ from psycopg import sql
 
 from analytics_assets.db import connect
 from analytics_assets.raw.loader import LoadResult, load_window
-from analytics_assets.raw.window import Window
 from analytics_assets.source.tables import source_tables
+from analytics_assets.window import Window
 from support.databases import Databases
 
 FIRST = date(2026, 1, 1)  # ANALYTICS_START_DATE's default: the first daily partition
@@ -23,7 +23,7 @@ def at(day: int, hour: int = 12, minute: int = 0, month: int = 1, year: int = 20
 
 
 def window(start: date, end: date) -> Window:
-    return Window(start, end, FIRST)
+    return Window(start, end)
 
 
 def day(n: int, month: int = 1) -> date:
@@ -69,7 +69,7 @@ def fingerprint(url: str, table: str) -> tuple[int, str]:
 
 
 def load(dbs: Databases, table: str, start: date, end: date) -> LoadResult:
-    return load_window(dbs.source, dbs.warehouse, source_tables()[table], window(start, end))
+    return load_window(dbs.source, dbs.warehouse, source_tables()[table], window(start, end), FIRST)
 
 
 def by_day(result: LoadResult) -> dict[date, tuple[int, int, int, int, int]]:
