@@ -29,7 +29,7 @@ def dbt_defs(manifest: Path) -> dict[str, dg.AssetsDefinition]:
 @pytest.fixture(scope="module")
 def dbt_graph(dbt_defs: dict[str, dg.AssetsDefinition]) -> dg.AssetGraph:
     """The dbt assets alone (conftest's `graph` is the whole project's)."""
-    from analytics_assets.dbt.project import dbt_resource
+    from analytics_assets.dbt.resource import dbt_resource
     from analytics_assets.resources import warehouse_resources
 
     resources = {"dbt": dbt_resource(), **warehouse_resources()}

@@ -17,7 +17,7 @@ import sys
 
 _PR_SET_PDEATHSIG = 1
 PARENT_ENV_VAR = "ANALYTICS_DBT_PARENT"
-"""The pid of the process that starts dbt, set by it (dbt_build)."""
+"""The pid of the process that starts dbt, set by it (WarehouseDbt.build)."""
 
 
 def bind_to_parent() -> bool:

@@ -21,17 +21,12 @@
     {{ return(var(name) | string) }}
 {%- endmacro %}
 
-{% macro window_value(name, timestamp_ok=false) -%}
-    {#- window_bound(name), checked: a UTC date YYYY-MM-DD; where timestamp_ok (the metric
-        models, which bucket it) also a UTC timestamp YYYY-MM-DD[THH:MM[:SS[.ffffff]]], with
-        Z or a zero offset if any: a value with another offset would shift every bucket. -#}
+{% macro window_value(name) -%}
+    {#- window_bound(name), checked: a UTC date YYYY-MM-DD (what a partition's window is). -#}
     {%- set value = window_bound(name) -%}
-    {%- set parsed = modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}(([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-]00(:?00)?)?)$', value) -%}
-    {%- if not parsed or (parsed.group(1) and not timestamp_ok) -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
         {{ exceptions.raise_compiler_error(
-             name ~ " must be a UTC date YYYY-MM-DD"
-             ~ (" or timestamp YYYY-MM-DD[THH:MM:SS]" if timestamp_ok else "")
-             ~ ", got '" ~ value ~ "'") }}
+             name ~ " must be a UTC date YYYY-MM-DD, got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
@@ -45,9 +40,9 @@
 {%- endmacro %}
 
 {% macro metric_window() -%}
-    {#- The window of the metric models: {'start': window_start, 'end': window_end}, each a
-        UTC date or timestamp. -#}
-    {{ return({'start': window_value('window_start', true), 'end': window_value('window_end', true)}) }}
+    {#- The window of the metric models: {'start': window_start, 'end': window_end}, UTC
+        dates. -#}
+    {{ return({'start': window_value('window_start'), 'end': window_value('window_end')}) }}
 {%- endmacro %}
 
 {# A raw row was loaded by a partition of this run's window (see check_start). #}
