@@ -256,9 +256,9 @@
 {# The columns of a row of user_progress_daily that the next day's running totals go on from, read from `relation`. #}
 {% macro progress_row_columns(relation) -%}
     {%- for column in ['user_id', 'activity_date', 'sessions_completed', 'scored_attempts', 'score_total',
-                       'practice_seconds', 'last_active'] %}
-            {{ relation }}.{{ column }}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+                       'practice_seconds', 'last_active'] -%}
+        {{ relation }}.{{ column }}{{ ',\n            ' if not loop.last else '' }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#

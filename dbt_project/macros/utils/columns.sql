@@ -5,16 +5,16 @@
 
 {# `count(*) filter (where <column> = '<value>') as <prefix><value><suffix>` for each value, comma-separated. #}
 {% macro count_each(column, values, prefix='', suffix='') -%}
-    {%- for value in values %}
+    {%- for value in values -%}
         count(*) filter (where {{ column }} = '{{ value }}') as {{ prefix ~ value ~ suffix }}
-        {%- if not loop.last %},{% endif %}
-    {%- endfor %}
+        {{- ',\n        ' if not loop.last else '' }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {# `coalesce(<relation>.<column>, 0) as <column>` for each column, comma-separated. #}
 {% macro coalesce_to_zero(relation, columns) -%}
-    {%- for column in columns %}
-    coalesce({{ relation }}.{{ column }}, 0) as {{ column }}
-        {%- if not loop.last %},{% endif %}
-    {%- endfor %}
+    {%- for column in columns -%}
+        coalesce({{ relation }}.{{ column }}, 0) as {{ column }}
+        {{- ',\n    ' if not loop.last else '' }}
+    {%- endfor -%}
 {%- endmacro %}
