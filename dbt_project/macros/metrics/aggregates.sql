@@ -33,6 +33,18 @@
     and m.time_bucket < {{ metric_hi() }}
 {%- endmacro %}
 
+{% macro analytics_aggregates_config(grain) -%}
+  {#- The config of a slice model: {{ config(**analytics_aggregates_config('day')) }} -#}
+  {{ return({
+    'materialized': 'analytics_aggregates_slice',
+    'schema': 'analytics',
+    'tags': ['metrics', metric_grain_suffix(grain)],
+    'pre_hook': [metric_session_settings()],
+    'meta': {'grain': grain},
+    'unique_key': ['metric_type', 'grain', 'time_bucket', 'dimension'],
+  }) }}
+{%- endmacro %}
+
 {% macro analytics_aggregates_sql(grain) -%}
   {#- The SQL of a slice model: the aggregate rows of every metric of the grain. -#}
   {%- for metric_type in metric_types_of_grain(grain) %}

@@ -31,6 +31,13 @@
   )
 {%- endmacro %}
 
+{% macro metric_non_admin_rows(mart, alias, user_columns=['user_id']) -%}
+  {#- The from and where of a mart's rows (as alias) whose users (user_columns) are not admins. -#}
+  from {{ metric_mart(mart) }} as {{ alias }}
+     where {% for column in user_columns %}{{ metric_not_admin(alias ~ '.' ~ column) }}
+       {%- if not loop.last %} and {% endif %}{% endfor %}
+{%- endmacro %}
+
 {% macro metric_input(name) -%}
   {%- set u = metric_utc -%}
   {%- if name == 'users' -%}
@@ -47,23 +54,19 @@
   {%- elif name == 'events' -%}
     (select e.event_id, e.user_id, e.session_id, e.event_type, e.event_name,
             {{ u('e.occurred_at') }} as occurred_at
-     from {{ metric_mart('fct_events') }} as e
-     where {{ metric_not_admin('e.user_id') }})
+     {{ metric_non_admin_rows('fct_events', 'e') }})
   {%- elif name == 'sessions' -%}
     (select s.session_id, s.user_id, s.device_type, {{ u('s.started_at') }} as started_at,
             {{ u('s.ended_at') }} as ended_at
-     from {{ metric_mart('fct_sessions') }} as s
-     where {{ metric_not_admin('s.user_id') }})
+     {{ metric_non_admin_rows('fct_sessions', 's') }})
   {%- elif name == 'payments' -%}
     (select p.payment_id, p.user_id, p.subscription_id, p.kind, p.amount_cents,
             p.currency::text as currency, p.status, {{ u('p.created_at') }} as created_at
-     from {{ metric_mart('fct_payments') }} as p
-     where {{ metric_not_admin('p.user_id') }})
+     {{ metric_non_admin_rows('fct_payments', 'p') }})
   {%- elif name == 'subscriptions' -%}
     (select s.subscription_id, s.user_id, s.plan, s.price_cents, s.currency::text as currency,
             s.status, {{ u('s.started_at') }} as started_at, {{ u('s.ended_at') }} as ended_at
-     from {{ metric_mart('dim_subscriptions') }} as s
-     where {{ metric_not_admin('s.user_id') }})
+     {{ metric_non_admin_rows('dim_subscriptions', 's') }})
   {%- elif name == 'content' -%}
     (select content_id, kind, title, difficulty, skill_area, mentor_id, is_published,
             {{ u('created_at') }} as created_at
@@ -71,59 +74,49 @@
   {%- elif name == 'enrollments' -%}
     (select e.enrollment_id, e.user_id, e.content_id, {{ u('e.enrolled_at') }} as enrolled_at,
             e.progress_pct, {{ u('e.completed_at') }} as completed_at
-     from {{ metric_mart('fct_enrollments') }} as e
-     where {{ metric_not_admin('e.user_id') }})
+     {{ metric_non_admin_rows('fct_enrollments', 'e') }})
   {%- elif name == 'attempts' -%}
     (select a.attempt_id, a.user_id, a.content_id, {{ u('a.started_at') }} as started_at,
             {{ u('a.finished_at') }} as finished_at, a.status, a.score, a.duration_seconds
-     from {{ metric_mart('fct_practice_attempts') }} as a
-     where {{ metric_not_admin('a.user_id') }})
+     {{ metric_non_admin_rows('fct_practice_attempts', 'a') }})
   {%- elif name == 'mentor_sessions' -%}
     (select m.mentor_session_id, m.mentor_id, m.student_id, {{ u('m.scheduled_at') }} as scheduled_at,
             m.status, m.duration_minutes, {{ u('m.created_at') }} as created_at
-     from {{ metric_mart('fct_mentor_sessions') }} as m
-     where {{ metric_not_admin('m.student_id') }} and {{ metric_not_admin('m.mentor_id') }})
+     {{ metric_non_admin_rows('fct_mentor_sessions', 'm', ['student_id', 'mentor_id']) }})
   {%- elif name == 'reviews' -%}
     (select r.review_id, r.user_id, r.content_id, r.mentor_id, r.rating,
             {{ u('r.created_at') }} as created_at
-     from {{ metric_mart('fct_reviews') }} as r
-     where {{ metric_not_admin('r.user_id') }})
+     {{ metric_non_admin_rows('fct_reviews', 'r') }})
   {%- elif name == 'nps' -%}
     (select n.response_id, n.user_id, n.score, {{ u('n.created_at') }} as created_at
-     from {{ metric_mart('fct_nps_responses') }} as n
-     where {{ metric_not_admin('n.user_id') }})
+     {{ metric_non_admin_rows('fct_nps_responses', 'n') }})
   {%- elif name == 'experiments' -%}
     (select experiment_id, experiment_key, variants, traffic_split, goal_event,
             {{ u('started_at') }} as started_at, {{ u('ended_at') }} as ended_at
      from {{ metric_mart('dim_experiments') }})
   {%- elif name == 'assignments' -%}
     (select a.experiment_id, a.user_id, a.variant, {{ u('a.assigned_at') }} as assigned_at
-     from {{ metric_mart('fct_experiment_assignments') }} as a
-     where {{ metric_not_admin('a.user_id') }})
+     {{ metric_non_admin_rows('fct_experiment_assignments', 'a') }})
   {%- elif name == 'conversions' -%}
     {#- One row per assignment with its first goal event after it (null: none yet). -#}
     (select c.experiment_id, c.user_id, c.variant, {{ u('c.assigned_at') }} as assigned_at,
             {{ u('c.converted_at') }} as converted_at
-     from {{ metric_mart('int_experiment_conversions') }} as c
-     where {{ metric_not_admin('c.user_id') }})
+     {{ metric_non_admin_rows('int_experiment_conversions', 'c') }})
   {%- elif name == 'communities' -%}
     (select community_id, name, is_geo_restricted, {{ u('created_at') }} as created_at
      from {{ metric_mart('dim_communities') }})
   {%- elif name == 'memberships' -%}
     (select m.community_id, m.user_id, {{ u('m.joined_at') }} as joined_at,
             {{ u('m.left_at') }} as left_at
-     from {{ metric_mart('fct_community_memberships') }} as m
-     where {{ metric_not_admin('m.user_id') }})
+     {{ metric_non_admin_rows('fct_community_memberships', 'm') }})
   {%- elif name == 'community_activity' -%}
     (select a.activity_id, a.community_id, a.user_id, a.activity_type,
             {{ u('a.occurred_at') }} as occurred_at
-     from {{ metric_mart('fct_community_activity') }} as a
-     where {{ metric_not_admin('a.user_id') }})
+     {{ metric_non_admin_rows('fct_community_activity', 'a') }})
   {%- elif name == 'geo_access' -%}
     (select g.access_attempt_id, g.user_id, g.community_id, g.country_code::text as country_code,
             g.region, g.city, g.result, g.is_traveler, {{ u('g.occurred_at') }} as occurred_at
-     from {{ metric_mart('fct_geo_access_attempts') }} as g
-     where {{ metric_not_admin('g.user_id') }})
+     {{ metric_non_admin_rows('fct_geo_access_attempts', 'g') }})
   {%- elif name == 'errors' -%}
     {#- System metrics: every error counts, whoever hit it. -#}
     (select error_id, user_id, level, url, status_code, {{ u('occurred_at') }} as occurred_at,

@@ -28,18 +28,21 @@
     select {{ utc_date('fresh.' ~ time_column) }} from {{ checked_since_last_build(checked_model) }} as fresh
 {%- endmacro %}
 
-{# Days of fct_events to rebuild. #}
-{% macro event_days_to_rebuild() -%}
+{# The window's days and the days of the rows of a checked table checked since this mart read it. #}
+{% macro window_and_rechecked_days(checked_model, time_column) -%}
     {{ window_days() }}
     union
-    {{ rechecked_days('chk_events', 'occurred_at') }}
+    {{ rechecked_days(checked_model, time_column) }}
+{%- endmacro %}
+
+{# Days of fct_events to rebuild. #}
+{% macro event_days_to_rebuild() -%}
+    {{ window_and_rechecked_days('chk_events', 'occurred_at') }}
 {%- endmacro %}
 
 {# Days of fct_api_requests to rebuild. #}
 {% macro api_request_days_to_rebuild() -%}
-    {{ window_days() }}
-    union
-    {{ rechecked_days('chk_api_requests', 'occurred_at') }}
+    {{ window_and_rechecked_days('chk_api_requests', 'occurred_at') }}
 {%- endmacro %}
 
 {#
@@ -48,9 +51,7 @@
     come from its events).
 #}
 {% macro session_days_to_rebuild() -%}
-    {{ window_days() }}
-    union
-    {{ rechecked_days('chk_app_sessions', 'started_at') }}
+    {{ window_and_rechecked_days('chk_app_sessions', 'started_at') }}
     union
     select {{ utc_date('sessions.started_at') }}
     from {{ ref('chk_app_sessions') }} as sessions
@@ -152,6 +153,15 @@
     }) }}
 {%- endmacro %}
 
+{# The condition on the rows of a fact of platform_user_facts() that int_platform_day_totals counts. #}
+{% macro platform_fact_on_days(fact, alias=none) -%}
+    {#- A day the model builds (its CTE days), a user it counts (its CTE users). -#}
+    {%- set user_column, day_column = platform_user_facts()[fact] -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {{ prefix ~ user_column }} in (select users.user_id from users)
+    and {{ prefix ~ day_column }} = any(array(select days.date_day from days))
+{%- endmacro %}
+
 {# The checked facts int_platform_day_totals reads, with the time that gives a row's day. #}
 {% macro platform_checked_facts() -%}
     {{ return({
@@ -241,6 +251,14 @@
 {# The temporary table of the users user_progress_daily rebuilds from a day of their own. #}
 {% macro progress_users_table() -%}
     {{ this.identifier }}__users_to_rebuild
+{%- endmacro %}
+
+{# The columns of a row of user_progress_daily that the next day's running totals go on from, read from `relation`. #}
+{% macro progress_row_columns(relation) -%}
+    {%- for column in ['user_id', 'activity_date', 'sessions_completed', 'scored_attempts', 'score_total',
+                       'practice_seconds', 'last_active'] -%}
+        {{ relation }}.{{ column }}{{ ',\n            ' if not loop.last else '' }}
+    {%- endfor -%}
 {%- endmacro %}
 
 {#

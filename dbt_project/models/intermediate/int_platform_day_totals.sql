@@ -80,15 +80,13 @@ attempts as (
     select
         attempts.attempt_date as date_day,
         count(*) as attempts,
-        count(*) filter (where attempts.status = 'completed') as completed_attempts,
-        count(*) filter (where attempts.status = 'abandoned') as abandoned_attempts,
+        {{ count_each('attempts.status', ['completed', 'abandoned'], suffix='_attempts') }},
         avg(attempts.score) filter (where attempts.status = 'completed') as avg_score,
         count(*) filter (where attempts.is_perfect) as perfect_scores,
         coalesce(sum(attempts.duration_seconds), 0) / 60.0 as practice_minutes,
         count(distinct attempts.user_id) as learners
     from {{ ref('fct_practice_attempts') }} as attempts
-    inner join users on attempts.user_id = users.user_id
-    where attempts.attempt_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_practice_attempts', 'attempts') }}
     group by attempts.attempt_date
 ),
 
@@ -96,14 +94,9 @@ mentoring as (
     select
         scheduled_date as date_day,
         count(*) as mentor_sessions,
-        count(*) filter (where status = 'scheduled') as mentor_sessions_scheduled,
-        count(*) filter (where status = 'completed') as mentor_sessions_completed,
-        count(*) filter (where status = 'cancelled') as mentor_sessions_cancelled,
-        count(*) filter (where status = 'no_show') as mentor_sessions_no_show
+        {{ count_each('status', ['scheduled', 'completed', 'cancelled', 'no_show'], prefix='mentor_sessions_') }}
     from {{ ref('fct_mentor_sessions') }}
-    where
-        student_id in (select users.user_id from users)
-        and scheduled_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_mentor_sessions') }}
     group by scheduled_date
 ),
 
@@ -113,9 +106,7 @@ reviews as (
         count(*) as reviews,
         avg(rating) as average_rating
     from {{ ref('fct_reviews') }}
-    where
-        user_id in (select users.user_id from users)
-        and review_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_reviews') }}
     group by review_date
 ),
 
@@ -124,9 +115,7 @@ latest_nps as (
         response_date as date_day,
         category
     from {{ ref('fct_nps_responses') }}
-    where
-        user_id in (select users.user_id from users)
-        and response_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_nps_responses') }}
     order by user_id asc, response_date asc, created_at desc, response_id desc
 ),
 
@@ -134,9 +123,7 @@ nps as (
     select
         date_day,
         count(*) as nps_responses,
-        count(*) filter (where category = 'promoter') as promoters,
-        count(*) filter (where category = 'passive') as passives,
-        count(*) filter (where category = 'detractor') as detractors
+        {{ count_each('category', ['promoter', 'passive', 'detractor'], suffix='s') }}
     from latest_nps
     group by date_day
 ),
@@ -145,9 +132,7 @@ errors as (
     select
         error_date as date_day,
         count(*) as errors,
-        count(*) filter (where level = 'warning') as errors_warning,
-        count(*) filter (where level = 'error') as errors_error,
-        count(*) filter (where level = 'critical') as errors_critical,
+        {{ count_each('level', ['warning', 'error', 'critical'], prefix='errors_') }},
         count(*) filter (
             where resolved_at is null or resolved_at >= {{ day_start('error_date + 1') }}
         ) as errors_unresolved
@@ -175,9 +160,7 @@ community as (
         count(*) as community_activities,
         count(distinct user_id) as community_active_members
     from {{ ref('fct_community_activity') }}
-    where
-        user_id in (select users.user_id from users)
-        and activity_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_community_activity') }}
     group by activity_date
 ),
 
@@ -188,9 +171,7 @@ geo as (
         count(*) filter (where is_blocked) as geo_blocked,
         count(*) filter (where is_traveler) as geo_traveler_attempts
     from {{ ref('fct_geo_access_attempts') }}
-    where
-        user_id in (select users.user_id from users)
-        and attempt_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_geo_access_attempts') }}
     group by attempt_date
 ),
 
@@ -201,67 +182,43 @@ payments as (
         count(*) filter (where payments.status = 'refunded') as refunds,
         count(distinct payments.user_id) filter (where payments.status = 'succeeded') as paying_users
     from {{ ref('fct_payments') }} as payments
-    inner join users on payments.user_id = users.user_id
-    where payments.payment_date = any(array(select days.date_day from days))
+    where {{ platform_fact_on_days('fct_payments', 'payments') }}
     group by payments.payment_date
 )
 
 select
     days.date_day,
-    coalesce(dau.active_users, 0) as active_users,
-    coalesce(rolling.wau, 0) as wau,
-    coalesce(rolling.mau, 0) as mau,
-    coalesce(sessions.sessions, 0) as sessions,
-    coalesce(sessions.session_users, 0) as session_users,
+    {{ coalesce_to_zero('dau', ['active_users']) }},
+    {{ coalesce_to_zero('rolling', ['wau', 'mau']) }},
+    {{ coalesce_to_zero('sessions', ['sessions', 'session_users']) }},
     sessions.avg_session_seconds,
     sessions.median_session_seconds,
     sessions.bounce_rate,
-    coalesce(attempts.attempts, 0) as attempts,
-    coalesce(attempts.completed_attempts, 0) as completed_attempts,
-    coalesce(attempts.abandoned_attempts, 0) as abandoned_attempts,
+    {{ coalesce_to_zero('attempts', ['attempts', 'completed_attempts', 'abandoned_attempts']) }},
     attempts.avg_score,
-    coalesce(attempts.perfect_scores, 0) as perfect_scores,
-    coalesce(attempts.practice_minutes, 0) as practice_minutes,
-    coalesce(attempts.learners, 0) as learners,
-    coalesce(mentoring.mentor_sessions, 0) as mentor_sessions,
-    coalesce(mentoring.mentor_sessions_scheduled, 0) as mentor_sessions_scheduled,
-    coalesce(mentoring.mentor_sessions_completed, 0) as mentor_sessions_completed,
-    coalesce(mentoring.mentor_sessions_cancelled, 0) as mentor_sessions_cancelled,
-    coalesce(mentoring.mentor_sessions_no_show, 0) as mentor_sessions_no_show,
-    coalesce(reviews.reviews, 0) as reviews,
+    {{ coalesce_to_zero('attempts', ['perfect_scores', 'practice_minutes', 'learners']) }},
+    {{ coalesce_to_zero('mentoring', [
+        'mentor_sessions', 'mentor_sessions_scheduled', 'mentor_sessions_completed',
+        'mentor_sessions_cancelled', 'mentor_sessions_no_show',
+    ]) }},
+    {{ coalesce_to_zero('reviews', ['reviews']) }},
     reviews.average_rating,
-    coalesce(nps.nps_responses, 0) as nps_responses,
-    coalesce(nps.promoters, 0) as promoters,
-    coalesce(nps.passives, 0) as passives,
-    coalesce(nps.detractors, 0) as detractors,
-    coalesce(errors.errors, 0) as errors,
-    coalesce(errors.errors_warning, 0) as errors_warning,
-    coalesce(errors.errors_error, 0) as errors_error,
-    coalesce(errors.errors_critical, 0) as errors_critical,
-    coalesce(errors.errors_unresolved, 0) as errors_unresolved,
-    coalesce(api.api_requests, 0) as api_requests,
+    {{ coalesce_to_zero('nps', ['nps_responses', 'promoters', 'passives', 'detractors']) }},
+    {{ coalesce_to_zero('errors', [
+        'errors', 'errors_warning', 'errors_error', 'errors_critical', 'errors_unresolved',
+    ]) }},
+    {{ coalesce_to_zero('api', ['api_requests']) }},
     api.avg_response_ms,
     api.p95_response_ms,
     api.server_error_rate,
     api.client_error_rate,
-    coalesce(community.community_activities, 0) as community_activities,
-    coalesce(community.community_active_members, 0) as community_active_members,
-    coalesce(geo.geo_attempts, 0) as geo_attempts,
-    coalesce(geo.geo_blocked, 0) as geo_blocked,
-    coalesce(geo.geo_traveler_attempts, 0) as geo_traveler_attempts,
-    coalesce(payments.succeeded_payments, 0) as succeeded_payments,
-    coalesce(payments.refunds, 0) as refunds,
-    coalesce(payments.paying_users, 0) as paying_users
+    {{ coalesce_to_zero('community', ['community_activities', 'community_active_members']) }},
+    {{ coalesce_to_zero('geo', ['geo_attempts', 'geo_blocked', 'geo_traveler_attempts']) }},
+    {{ coalesce_to_zero('payments', ['succeeded_payments', 'refunds', 'paying_users']) }}
 from days
-left join dau on days.date_day = dau.date_day
-left join rolling on days.date_day = rolling.date_day
-left join sessions on days.date_day = sessions.date_day
-left join attempts on days.date_day = attempts.date_day
-left join mentoring on days.date_day = mentoring.date_day
-left join reviews on days.date_day = reviews.date_day
-left join nps on days.date_day = nps.date_day
-left join errors on days.date_day = errors.date_day
-left join api on days.date_day = api.date_day
-left join community on days.date_day = community.date_day
-left join geo on days.date_day = geo.date_day
-left join payments on days.date_day = payments.date_day
+{% for totals in [
+    'dau', 'rolling', 'sessions', 'attempts', 'mentoring', 'reviews', 'nps', 'errors', 'api', 'community', 'geo',
+    'payments',
+] %}
+    left join {{ totals }} on days.date_day = {{ totals }}.date_day
+{% endfor %}

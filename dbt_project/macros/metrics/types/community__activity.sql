@@ -3,8 +3,7 @@
       all communities. Activity in the bucket by type, memberships joined in it, distinct
       active members, 24 hourly counts (UTC hour of day) and the busiest hour (ties to the
       lower hour; null with no activity). -#}
-  {%- set mt = 'community.activity' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('community.activity', grain) }},
 
 {{ community_dimensions() }},
 
@@ -16,8 +15,7 @@ activity as (
         a.activity_type,
         extract(hour from a.occurred_at)::int as hour
     from {{ metric_input('community_activity') }} as a
-    where a.occurred_at >= (select first_bucket from bounds)
-      and a.occurred_at < (select last_end from bounds)
+    where {{ metric_in_spine('a.occurred_at') }}
 ),
 
 per_dimension as (
@@ -61,8 +59,7 @@ joins as (
         coalesce(m.community_id::text, '') as dimension,
         count(*) as joins
     from {{ metric_input('memberships') }} as m
-    where m.joined_at >= (select first_bucket from bounds)
-      and m.joined_at < (select last_end from bounds)
+    where {{ metric_in_spine('m.joined_at') }}
     group by grouping sets (
         (date_trunc('{{ grain }}', m.joined_at), m.community_id),
         (date_trunc('{{ grain }}', m.joined_at))
@@ -72,25 +69,10 @@ joins as (
 select
     spine.time_bucket,
     dimensions.dimension,
-    coalesce(per_dimension.views, 0)::bigint as views,
-    coalesce(per_dimension.posts, 0)::bigint as posts,
-    coalesce(per_dimension.comments, 0)::bigint as comments,
-    coalesce(per_dimension.likes, 0)::bigint as likes,
-    coalesce(per_dimension.shares, 0)::bigint as shares,
+    {{ metric_counts('per_dimension', ['views', 'posts', 'comments', 'likes', 'shares']) }},
     coalesce(joins.joins, 0)::bigint as joins,
     coalesce(per_dimension.active_members, 0)::bigint as active_members,
     coalesce(hourly.hourly, (select jsonb_agg(0) from generate_series(1, 24))) as hourly,
     hourly.peak_hour
-from spine
-inner join dimensions
-    on dimensions.created_at is null or dimensions.created_at < spine.bucket_end
-left join per_dimension
-    on spine.time_bucket = per_dimension.time_bucket
-    and dimensions.dimension = per_dimension.dimension
-left join hourly
-    on spine.time_bucket = hourly.time_bucket
-    and dimensions.dimension = hourly.dimension
-left join joins
-    on spine.time_bucket = joins.time_bucket
-    and dimensions.dimension = joins.dimension
+{{ metric_dimension_joins('dimensions', 'created_at', 'dimension', ['per_dimension', 'hourly', 'joins']) }}
 {%- endmacro %}

@@ -1,8 +1,7 @@
 {% macro metric_content_performance(grain) -%}
   {#- content.performance (week and month): one row per practice content (scenario or exam)
       created before the bucket's end, attempts on it started in the bucket. -#}
-  {%- set mt = 'content.performance' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('content.performance', grain) }},
 
 content as (
     select c.*
@@ -21,8 +20,7 @@ per_content as (
         avg(a.score) filter (where a.status = 'completed') as avg_score,
         avg(a.duration_seconds) filter (where a.status = 'completed') as avg_completion_seconds
     from {{ metric_input('attempts') }} as a
-    where a.started_at >= (select first_bucket from bounds)
-      and a.started_at < (select last_end from bounds)
+    where {{ metric_in_spine('a.started_at') }}
     group by 1, 2
 )
 
@@ -37,9 +35,5 @@ select
         as completion_rate,
     per_content.avg_score::numeric as avg_score,
     per_content.avg_completion_seconds::numeric as avg_completion_seconds
-from spine
-inner join content on content.created_at < spine.bucket_end
-left join per_content
-    on spine.time_bucket = per_content.time_bucket
-    and content.content_id = per_content.content_id
+{{ metric_dimension_joins('content', 'created_at', 'content_id', ['per_content']) }}
 {%- endmacro %}

@@ -3,8 +3,7 @@
       attempt started within 7x24 h of signup; paid_14d: the user's first succeeded
       subscription payment within 14x24 h of signup. Counts (and rates, median) are null until
       the whole window of the bucket's last signup has passed the data horizon. -#}
-  {%- set mt = 'conversion.funnel' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('conversion.funnel', grain) }},
 
 horizon as (
     select {{ metric_horizon() }} as horizon
@@ -13,8 +12,7 @@ horizon as (
 cohort as (
     select u.user_id, u.created_at, date_trunc('{{ grain }}', u.created_at) as time_bucket
     from {{ metric_input('users') }} as u
-    where u.created_at >= (select first_bucket from bounds)
-      and u.created_at < (select last_end from bounds)
+    where {{ metric_in_spine('u.created_at') }}
 ),
 
 activated as (

@@ -3,14 +3,19 @@
       end, as of that end: enrollments made before it (with their current progress: the
       source keeps no progress history), those completed before it, and the reviews of the
       course written before it. -#}
-  {%- set mt = 'courses.performance' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('courses.performance', grain) }},
 
 courses as (
     select c.*
     from {{ metric_input('content') }} as c
     where c.kind = 'course'
       and c.created_at < (select last_end from bounds)
+),
+
+course_enrollments as (
+    select e.*
+    from {{ metric_input('enrollments') }} as e
+    where e.content_id in (select content_id from courses)
 ),
 
 changes as (
@@ -23,22 +28,16 @@ changes as (
         0 as completed,
         0 as rating_sum,
         0 as rating_count
-    from {{ metric_input('enrollments') }} as e
-    where e.content_id in (select content_id from courses)
-      and e.enrolled_at < (select last_end from bounds)
+    from course_enrollments as e
+    where e.enrolled_at < (select last_end from bounds)
     group by 1, 2
     union all
-    select
-        {{ metric_clamped_bucket(grain, 'e.completed_at') }},
-        e.content_id, 0, 0, 0, count(*), 0, 0
-    from {{ metric_input('enrollments') }} as e
-    where e.content_id in (select content_id from courses)
-      and e.completed_at < (select last_end from bounds)
+    select {{ metric_clamped_bucket(grain, 'e.completed_at') }}, e.content_id, 0, 0, 0, count(*), 0, 0
+    from course_enrollments as e
+    where e.completed_at < (select last_end from bounds)
     group by 1, 2
     union all
-    select
-        {{ metric_clamped_bucket(grain, 'r.created_at') }},
-        r.content_id, 0, 0, 0, 0, sum(r.rating), count(*)
+    select {{ metric_clamped_bucket(grain, 'r.created_at') }}, r.content_id, 0, 0, 0, 0, sum(r.rating), count(*)
     from {{ metric_input('reviews') }} as r
     where r.content_id in (select content_id from courses)
       and r.created_at < (select last_end from bounds)
@@ -64,17 +63,10 @@ running as (
         spine.time_bucket,
         courses.content_id,
         courses.title,
-        sum(coalesce(per_bucket.enrollments, 0)) over w as enrollments,
-        sum(coalesce(per_bucket.progress_sum, 0)) over w as progress_sum,
-        sum(coalesce(per_bucket.progress_count, 0)) over w as progress_count,
-        sum(coalesce(per_bucket.completed, 0)) over w as completed,
-        sum(coalesce(per_bucket.rating_sum, 0)) over w as rating_sum,
-        sum(coalesce(per_bucket.rating_count, 0)) over w as rating_count
-    from spine
-    inner join courses on courses.created_at < spine.bucket_end
-    left join per_bucket
-        on spine.time_bucket = per_bucket.time_bucket
-        and courses.content_id = per_bucket.content_id
+        {{ metric_running_sums('per_bucket', [
+            'enrollments', 'progress_sum', 'progress_count', 'completed', 'rating_sum', 'rating_count'
+        ]) }}
+    {{ metric_dimension_joins('courses', 'created_at', 'content_id', ['per_bucket']) }}
     window w as (partition by courses.content_id order by spine.time_bucket)
 )
 

@@ -1,12 +1,11 @@
-{% macro metric_active_days_cte(days_before) -%}
-  {#- active_days(user_id, day): a non-admin user with a valid event on that UTC day, from
-      days_before days before the spine's first bucket to its last instant. -#}
-active_days as (
-    select a.user_id, a.day
-    from {{ metric_input('active_days') }} as a
-    where a.activity_date >= ((select first_bucket from bounds) - interval '{{ days_before }} day')::date
-      and a.activity_date < (select last_end from bounds)::date
-),
+{% macro metric_engagement_active_users(grain) -%}
+  {#- engagement.active_users. Day grain: DAU, WAU (7 days ending d), MAU (30 days ending d),
+      stickiness = DAU/MAU. Week and month: distinct active users, avg_dau over the bucket's
+      days so far, stickiness = avg_dau/active_users. Both: returning users (active in the
+      bucket and on some day before it) and return_rate. -#}
+with {{ metric_spine_ctes('engagement.active_users', grain) }},
+
+{{ metric_active_days_cte(29 if grain == 'day' else 0) }},
 
 -- The first active day of each user active in the spine: "returning" means active before.
 -- One probe of the user's active days per user (user_daily_activity is indexed on user_id).
@@ -18,19 +17,7 @@ first_active as (
     from (
         select distinct user_id from active_days where day >= (select first_bucket from bounds)
     ) as a
-)
-{%- endmacro %}
-
-
-{% macro metric_engagement_active_users(grain) -%}
-  {#- engagement.active_users. Day grain: DAU, WAU (7 days ending d), MAU (30 days ending d),
-      stickiness = DAU/MAU. Week and month: distinct active users, avg_dau over the bucket's
-      days so far, stickiness = avg_dau/active_users. Both: returning users (active in the
-      bucket and on some day before it) and return_rate. -#}
-  {%- set mt = 'engagement.active_users' -%}
-with {{ metric_spine_ctes(mt, grain) }},
-
-{{ metric_active_days_cte(29 if grain == 'day' else 0) }},
+),
 
 {% if grain == 'day' %}
 per_day as (

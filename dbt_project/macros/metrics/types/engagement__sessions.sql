@@ -2,14 +2,10 @@
   {#- engagement.sessions: sessions started in the bucket. Duration: ended_at - started_at,
       else last event of the session - started_at, else 0 (never negative). A bounce: fewer
       than 2 page views, no conversion, and under 10 seconds. -#}
-  {%- set mt = 'engagement.sessions' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('engagement.sessions', grain) }},
 
 sessions as (
-    select s.*
-    from {{ metric_input('sessions') }} as s
-    where s.started_at >= (select first_bucket from bounds)
-      and s.started_at < (select last_end from bounds)
+    {{ metric_rows_in_spine('sessions', 's', 'started_at') }}
 ),
 
 session_events as (
@@ -57,8 +53,7 @@ per_bucket as (
 select
     spine.time_bucket,
     ''::text as dimension,
-    coalesce(per_bucket.sessions, 0)::bigint as sessions,
-    coalesce(per_bucket.users, 0)::bigint as users,
+    {{ metric_counts('per_bucket', ['sessions', 'users']) }},
     per_bucket.avg_duration_seconds::numeric as avg_duration_seconds,
     per_bucket.median_duration_seconds::numeric as median_duration_seconds,
     {{ metric_ratio('per_bucket.bounces', 'per_bucket.sessions') }} as bounce_rate,

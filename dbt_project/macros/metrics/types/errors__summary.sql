@@ -2,14 +2,10 @@
   {#- errors.summary: error logs in the bucket, every user and anonymous alike (a system
       metric). unresolved: not resolved by the bucket's end. top_urls: up to 5, most errors
       first, then by url; logs without a url are not ranked. -#}
-  {%- set mt = 'errors.summary' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('errors.summary', grain) }},
 
 errors as (
-    select date_trunc('{{ grain }}', e.occurred_at) as time_bucket, e.*
-    from {{ metric_input('errors') }} as e
-    where e.occurred_at >= (select first_bucket from bounds)
-      and e.occurred_at < (select last_end from bounds)
+    {{ metric_rows_in_spine('errors', 'e', 'occurred_at', grain) }}
 ),
 
 per_bucket as (

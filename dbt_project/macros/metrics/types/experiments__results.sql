@@ -6,8 +6,7 @@
       of best vs control. srm_p_value: chi-square of the assigned counts against
       traffic_split (a JSON object variant -> weight, or an array of weights in variant
       order; weights are normalised), k - 1 degrees of freedom. -#}
-  {%- set mt = 'experiments.results' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('experiments.results', grain) }},
 
 experiments as (
     select x.*
@@ -79,8 +78,7 @@ cumulative as (
         variants.variant,
         variants.ord,
         variants.weight,
-        sum(coalesce(per_bucket.assigned, 0)) over w as assigned,
-        sum(coalesce(per_bucket.converted, 0)) over w as converted
+        {{ metric_running_sums('per_bucket', ['assigned', 'converted']) }}
     from spine
     cross join variants
     left join per_bucket

@@ -2,8 +2,7 @@
   {#- geo.access: one row per community created before the bucket's end, and '' for all.
       Access attempts in the bucket; top_blocked: up to 5 (country_code, city) of blocked
       attempts, most first, then by country_code and city (a null city last). -#}
-  {%- set mt = 'geo.access' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('geo.access', grain) }},
 
 {{ community_dimensions() }},
 
@@ -13,8 +12,7 @@ attempts as (
         g.community_id::text as community,
         g.*
     from {{ metric_input('geo_access') }} as g
-    where g.occurred_at >= (select first_bucket from bounds)
-      and g.occurred_at < (select last_end from bounds)
+    where {{ metric_in_spine('g.occurred_at') }}
 ),
 
 per_dimension as (
@@ -65,19 +63,8 @@ top_blocked as (
 select
     spine.time_bucket,
     dimensions.dimension,
-    coalesce(per_dimension.attempts, 0)::bigint as attempts,
-    coalesce(per_dimension.allowed, 0)::bigint as allowed,
-    coalesce(per_dimension.blocked, 0)::bigint as blocked,
-    coalesce(per_dimension.traveler_attempts, 0)::bigint as traveler_attempts,
+    {{ metric_counts('per_dimension', ['attempts', 'allowed', 'blocked', 'traveler_attempts']) }},
     {{ metric_ratio('per_dimension.blocked', 'per_dimension.attempts') }} * 100 as blocked_pct,
     coalesce(top_blocked.top_blocked, '[]'::jsonb) as top_blocked
-from spine
-inner join dimensions
-    on dimensions.created_at is null or dimensions.created_at < spine.bucket_end
-left join per_dimension
-    on spine.time_bucket = per_dimension.time_bucket
-    and dimensions.dimension = per_dimension.dimension
-left join top_blocked
-    on spine.time_bucket = top_blocked.time_bucket
-    and dimensions.dimension = top_blocked.dimension
+{{ metric_dimension_joins('dimensions', 'created_at', 'dimension', ['per_dimension', 'top_blocked']) }}
 {%- endmacro %}

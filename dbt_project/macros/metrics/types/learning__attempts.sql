@@ -1,8 +1,7 @@
 {% macro metric_learning_attempts(grain) -%}
   {#- learning.attempts: practice attempts started in the bucket. completion_rate =
       completed / (completed + abandoned): in-progress attempts have no outcome yet. -#}
-  {%- set mt = 'learning.attempts' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('learning.attempts', grain) }},
 
 per_bucket as (
     select
@@ -15,17 +14,14 @@ per_bucket as (
         coalesce(sum(a.duration_seconds), 0) / 60.0 as practice_minutes,
         count(distinct a.user_id) as learners
     from {{ metric_input('attempts') }} as a
-    where a.started_at >= (select first_bucket from bounds)
-      and a.started_at < (select last_end from bounds)
+    where {{ metric_in_spine('a.started_at') }}
     group by 1
 )
 
 select
     spine.time_bucket,
     ''::text as dimension,
-    coalesce(per_bucket.attempts, 0)::bigint as attempts,
-    coalesce(per_bucket.completed, 0)::bigint as completed,
-    coalesce(per_bucket.abandoned, 0)::bigint as abandoned,
+    {{ metric_counts('per_bucket', ['attempts', 'completed', 'abandoned']) }},
     {{ metric_ratio('per_bucket.completed', 'per_bucket.completed + per_bucket.abandoned') }}
         as completion_rate,
     per_bucket.avg_score::numeric as avg_score,

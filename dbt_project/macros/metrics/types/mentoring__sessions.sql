@@ -2,14 +2,10 @@
   {#- mentoring.sessions: mentor sessions scheduled in the bucket. completion_rate =
       completed / (total - still scheduled). top_mentors: up to 5 mentors with completed
       sessions, most first, ties to the lower mentor_id. -#}
-  {%- set mt = 'mentoring.sessions' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('mentoring.sessions', grain) }},
 
 sessions as (
-    select date_trunc('{{ grain }}', m.scheduled_at) as time_bucket, m.*
-    from {{ metric_input('mentor_sessions') }} as m
-    where m.scheduled_at >= (select first_bucket from bounds)
-      and m.scheduled_at < (select last_end from bounds)
+    {{ metric_rows_in_spine('mentor_sessions', 'm', 'scheduled_at', grain) }}
 ),
 
 per_bucket as (
@@ -49,11 +45,7 @@ top_mentors as (
 select
     spine.time_bucket,
     ''::text as dimension,
-    coalesce(per_bucket.total, 0)::bigint as total,
-    coalesce(per_bucket.scheduled, 0)::bigint as scheduled,
-    coalesce(per_bucket.completed, 0)::bigint as completed,
-    coalesce(per_bucket.cancelled, 0)::bigint as cancelled,
-    coalesce(per_bucket.no_show, 0)::bigint as no_show,
+    {{ metric_counts('per_bucket', ['total', 'scheduled', 'completed', 'cancelled', 'no_show']) }},
     {{ metric_ratio('per_bucket.completed', 'per_bucket.total - per_bucket.scheduled') }}
         as completion_rate,
     per_bucket.avg_duration_minutes::numeric as avg_duration_minutes,

@@ -1,8 +1,7 @@
 {% macro metric_nps_summary(grain) -%}
   {#- nps.summary: each user's latest response in the bucket (ties: the higher response id).
       nps = (promoters - detractors) / responses x 100, one decimal; null with no response. -#}
-  {%- set mt = 'nps.summary' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('nps.summary', grain) }},
 
 latest as (
     select distinct on (date_trunc('{{ grain }}', n.created_at), n.user_id)
@@ -10,8 +9,7 @@ latest as (
         n.user_id,
         n.score
     from {{ metric_input('nps') }} as n
-    where n.created_at >= (select first_bucket from bounds)
-      and n.created_at < (select last_end from bounds)
+    where {{ metric_in_spine('n.created_at') }}
     order by date_trunc('{{ grain }}', n.created_at), n.user_id, n.created_at desc, n.response_id desc
 ),
 
@@ -29,10 +27,7 @@ per_bucket as (
 select
     spine.time_bucket,
     ''::text as dimension,
-    coalesce(per_bucket.responses, 0)::bigint as responses,
-    coalesce(per_bucket.promoters, 0)::bigint as promoters,
-    coalesce(per_bucket.passives, 0)::bigint as passives,
-    coalesce(per_bucket.detractors, 0)::bigint as detractors,
+    {{ metric_counts('per_bucket', ['responses', 'promoters', 'passives', 'detractors']) }},
     round({{ metric_ratio('per_bucket.promoters - per_bucket.detractors', 'per_bucket.responses') }}
           * 100, 1) as nps
 from spine

@@ -4,13 +4,10 @@
       mentor_sessions: booked (created) before the end, by current status. courses: created
       before the end; enrollments in them made before it. reviews: written before the end.
       Each count is a running sum over the spine of what each bucket adds. -#}
-  {%- set mt = 'platform.overview' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('platform.overview', grain) }},
 
 users as (
-    select u.*
-    from {{ metric_input('users') }} as u
-    where u.created_at < (select last_end from bounds)
+    {{ metric_rows_before('users', 'u', 'created_at') }}
 ),
 
 courses as (
@@ -101,18 +98,10 @@ per_bucket as (
 running as (
     select
         spine.time_bucket,
-        sum(coalesce(per_bucket.users, 0)) over w as users,
-        sum(coalesce(per_bucket.students, 0)) over w as students,
-        sum(coalesce(per_bucket.mentors, 0)) over w as mentors,
-        sum(coalesce(per_bucket.verified, 0)) over w as verified,
-        sum(coalesce(per_bucket.sessions, 0)) over w as sessions,
-        sum(coalesce(per_bucket.sessions_completed, 0)) over w as sessions_completed,
-        sum(coalesce(per_bucket.sessions_scheduled, 0)) over w as sessions_scheduled,
-        sum(coalesce(per_bucket.courses, 0)) over w as courses,
-        sum(coalesce(per_bucket.courses_published, 0)) over w as courses_published,
-        sum(coalesce(per_bucket.enrollments, 0)) over w as enrollments,
-        sum(coalesce(per_bucket.reviews, 0)) over w as reviews,
-        sum(coalesce(per_bucket.rating_sum, 0)) over w as rating_sum
+        {{ metric_running_sums('per_bucket', [
+            'users', 'students', 'mentors', 'verified', 'sessions', 'sessions_completed',
+            'sessions_scheduled', 'courses', 'courses_published', 'enrollments', 'reviews', 'rating_sum'
+        ]) }}
     from spine
     left join per_bucket on spine.time_bucket = per_bucket.time_bucket
     window w as (order by spine.time_bucket)

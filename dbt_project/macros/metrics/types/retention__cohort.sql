@@ -10,9 +10,8 @@
       (a valid event) in bucket c+N (day c+N exactly, ISO week c+N, month c+1). A value whose
       bucket c+N has not ended by the data horizon is null, and becomes a number in the run
       that can compute it (the lookback recomputes the cohorts a window can finish). -#}
-  {%- set mt = 'retention.cohort' -%}
   {%- set offsets = metric_retention_offsets(grain) -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('retention.cohort', grain) }},
 
 horizon as (
     select {{ metric_horizon() }} as horizon
@@ -21,8 +20,7 @@ horizon as (
 cohort as (
     select u.user_id, date_trunc('{{ grain }}', u.created_at) as time_bucket
     from {{ metric_input('users') }} as u
-    where u.created_at >= (select first_bucket from bounds)
-      and u.created_at < (select last_end from bounds)
+    where {{ metric_in_spine('u.created_at') }}
 ),
 
 activity as (

@@ -1,13 +1,10 @@
 {% macro metric_revenue_summary(grain) -%}
   {#- revenue.summary, one row per currency seen in any payment before the bucket's end:
       major units (cents / 100), by the payment's created_at; no currency conversion. -#}
-  {%- set mt = 'revenue.summary' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('revenue.summary', grain) }},
 
 payments as (
-    select p.*
-    from {{ metric_input('payments') }} as p
-    where p.created_at < (select last_end from bounds)
+    {{ metric_rows_before('payments', 'p', 'created_at') }}
 ),
 
 currencies as (
@@ -37,9 +34,5 @@ select
     coalesce(per_bucket.transactions, 0)::bigint as transactions,
     {{ metric_ratio('per_bucket.gross_cents', 'per_bucket.transactions') }} / 100 as avg_transaction,
     coalesce(per_bucket.paying_users, 0)::bigint as paying_users
-from spine
-inner join currencies on currencies.first_at < spine.bucket_end
-left join per_bucket
-    on spine.time_bucket = per_bucket.time_bucket
-    and currencies.currency = per_bucket.currency
+{{ metric_dimension_joins('currencies', 'first_at', 'currency', ['per_bucket']) }}
 {%- endmacro %}

@@ -1,7 +1,6 @@
 {% macro metric_reviews_summary(grain) -%}
   {#- reviews.summary: reviews written in the bucket. -#}
-  {%- set mt = 'reviews.summary' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('reviews.summary', grain) }},
 
 per_bucket as (
     select
@@ -11,8 +10,7 @@ per_bucket as (
         count(*) filter (where r.content_id is not null) as content_reviews,
         count(*) filter (where r.mentor_id is not null) as mentor_reviews
     from {{ metric_input('reviews') }} as r
-    where r.created_at >= (select first_bucket from bounds)
-      and r.created_at < (select last_end from bounds)
+    where {{ metric_in_spine('r.created_at') }}
     group by 1
 )
 
@@ -21,8 +19,7 @@ select
     ''::text as dimension,
     coalesce(per_bucket.reviews, 0)::bigint as reviews,
     per_bucket.average_rating::numeric as average_rating,
-    coalesce(per_bucket.content_reviews, 0)::bigint as content_reviews,
-    coalesce(per_bucket.mentor_reviews, 0)::bigint as mentor_reviews
+    {{ metric_counts('per_bucket', ['content_reviews', 'mentor_reviews']) }}
 from spine
 left join per_bucket on spine.time_bucket = per_bucket.time_bucket
 {%- endmacro %}

@@ -3,8 +3,7 @@
       segment whose rule holds on d: new (created on d-6..d), churned (no activity on
       d-29..d), at_risk (last active on or before d-14), power (active on >= 15 of d-29..d),
       active. For the bucket in progress, d is today. -#}
-  {%- set mt = 'segments.users' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('segments.users', grain) }},
 
 days as (
     select spine.time_bucket, spine.as_of - interval '1 day' as last_day, spine.as_of
@@ -12,9 +11,7 @@ days as (
 ),
 
 users as (
-    select u.*
-    from {{ metric_input('users') }} as u
-    where u.created_at < (select last_as_of from bounds)
+    {{ metric_rows_before('users', 'u', 'created_at', 'last_as_of') }}
 ),
 
 -- Users there on d: created by its end, not deleted before it.
@@ -30,12 +27,7 @@ eligible as (
     group by 1
 ),
 
-active_days as (
-    select a.user_id, a.day
-    from {{ metric_input('active_days') }} as a
-    where a.activity_date >= ((select first_bucket from bounds) - interval '29 day')::date
-      and a.activity_date < (select last_as_of from bounds)::date
-),
+{{ metric_active_days_cte(29, 'last_as_of') }},
 
 -- Each eligible, not new user active in d-29..d: their active days and last one.
 recent as (
@@ -77,9 +69,7 @@ select
     coalesce(eligible.new_users, 0)::bigint as "new",
     (coalesce(eligible.users, 0) - coalesce(eligible.new_users, 0)
      - coalesce(classified.with_activity, 0))::bigint as churned,
-    coalesce(classified.at_risk, 0)::bigint as at_risk,
-    coalesce(classified.power, 0)::bigint as power,
-    coalesce(classified.active, 0)::bigint as active,
+    {{ metric_counts('classified', ['at_risk', 'power', 'active']) }},
     coalesce(eligible.users, 0)::bigint as users
 from spine
 left join eligible on spine.time_bucket = eligible.time_bucket

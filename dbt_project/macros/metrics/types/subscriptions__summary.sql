@@ -8,8 +8,7 @@
       start that ended in it / subscriptions active at its start (one that starts and ends
       inside the bucket is in cancelled_subscriptions, not in the churn: a rate stays in
       [0, 1]). -#}
-  {%- set mt = 'subscriptions.summary' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('subscriptions.summary', grain) }},
 
 subscriptions as (
     select
@@ -74,11 +73,7 @@ running as (
         coalesce(per_bucket.churned, 0) as churned_subscriptions,
         sum(coalesce(per_bucket.d_active, 0)) over w as active_subscriptions,
         sum(coalesce(per_bucket.d_mrr, 0)) over w as mrr_cents
-    from spine
-    inner join currencies on currencies.first_at < spine.bucket_end
-    left join per_bucket
-        on spine.time_bucket = per_bucket.time_bucket
-        and currencies.currency = per_bucket.currency
+    {{ metric_dimension_joins('currencies', 'first_at', 'currency', ['per_bucket']) }}
     window w as (partition by currencies.currency order by spine.time_bucket)
 )
 

@@ -1,8 +1,7 @@
 {% macro metric_system_api(grain) -%}
   {#- system.api: api requests in the bucket; p95 is the continuous percentile; error rates
       are fractions of all requests (5xx server, 4xx client). -#}
-  {%- set mt = 'system.api' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('system.api', grain) }},
 
 per_bucket as (
     select
@@ -13,8 +12,7 @@ per_bucket as (
         count(*) filter (where r.status_code >= 500) as server_errors,
         count(*) filter (where r.status_code between 400 and 499) as client_errors
     from {{ metric_input('api_requests') }} as r
-    where r.occurred_at >= (select first_bucket from bounds)
-      and r.occurred_at < (select last_end from bounds)
+    where {{ metric_in_spine('r.occurred_at') }}
     group by 1
 )
 

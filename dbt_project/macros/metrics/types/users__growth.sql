@@ -1,12 +1,9 @@
 {% macro metric_users_growth(grain) -%}
   {#- users.growth: signups in the bucket, and the users there are at its end. -#}
-  {%- set mt = 'users.growth' -%}
-with {{ metric_spine_ctes(mt, grain) }},
+with {{ metric_spine_ctes('users.growth', grain) }},
 
 users as (
-    select u.*
-    from {{ metric_input('users') }} as u
-    where u.created_at < (select last_end from bounds)
+    {{ metric_rows_before('users', 'u', 'created_at') }}
 ),
 
 signups as (
@@ -39,9 +36,7 @@ change_by_bucket as (
 select
     spine.time_bucket,
     ''::text as dimension,
-    coalesce(signups.new_users, 0)::bigint as new_users,
-    coalesce(signups.new_students, 0)::bigint as new_students,
-    coalesce(signups.new_mentors, 0)::bigint as new_mentors,
+    {{ metric_counts('signups', ['new_users', 'new_students', 'new_mentors']) }},
     (sum(coalesce(change_by_bucket.delta, 0)) over (order by spine.time_bucket))::bigint
         as total_users
 from spine

@@ -21,8 +21,7 @@ new_users as (
     select
         signup_date as date_day,
         count(*) as new_users,
-        count(*) filter (where role = 'student') as new_students,
-        count(*) filter (where role = 'mentor') as new_mentors
+        {{ count_each('role', ['student', 'mentor'], prefix='new_', suffix='s') }}
     from users
     group by signup_date
 ),
@@ -95,24 +94,17 @@ totals as (
 
 select
     days.date_day,
-    coalesce(new_users.new_users, 0) as new_users,
-    coalesce(new_users.new_students, 0) as new_students,
-    coalesce(new_users.new_mentors, 0) as new_mentors,
+    {{ coalesce_to_zero('new_users', ['new_users', 'new_students', 'new_mentors']) }},
     total_users.total_users,
-    coalesce(totals.active_users, 0) as active_users,
-    coalesce(totals.wau, 0) as wau,
-    coalesce(totals.mau, 0) as mau,
+    {{ coalesce_to_zero('totals', ['active_users', 'wau', 'mau']) }},
     round(coalesce(totals.active_users, 0)::numeric / nullif(totals.mau, 0), 4) as stickiness,
     coalesce(totals.returning_users, 0) as returning_users,
     round(totals.returning_users::numeric / nullif(totals.active_users, 0), 4) as return_rate,
-    coalesce(totals.sessions, 0) as sessions,
-    coalesce(totals.session_users, 0) as session_users,
+    {{ coalesce_to_zero('totals', ['sessions', 'session_users']) }},
     round(totals.avg_session_seconds, 2) as avg_session_seconds,
     round(totals.median_session_seconds::numeric, 2) as median_session_seconds,
     round(totals.bounce_rate, 4) as bounce_rate,
-    coalesce(totals.attempts, 0) as attempts,
-    coalesce(totals.completed_attempts, 0) as completed_attempts,
-    coalesce(totals.abandoned_attempts, 0) as abandoned_attempts,
+    {{ coalesce_to_zero('totals', ['attempts', 'completed_attempts', 'abandoned_attempts']) }},
     round(
         totals.completed_attempts::numeric
         / nullif(totals.completed_attempts + totals.abandoned_attempts, 0), 4
@@ -120,42 +112,30 @@ select
     round(totals.avg_score, 2) as avg_score,
     coalesce(totals.perfect_scores, 0) as perfect_scores,
     round(coalesce(totals.practice_minutes, 0), 2) as practice_minutes,
-    coalesce(totals.learners, 0) as learners,
-    coalesce(totals.mentor_sessions, 0) as mentor_sessions,
-    coalesce(totals.mentor_sessions_scheduled, 0) as mentor_sessions_scheduled,
-    coalesce(totals.mentor_sessions_completed, 0) as mentor_sessions_completed,
-    coalesce(totals.mentor_sessions_cancelled, 0) as mentor_sessions_cancelled,
-    coalesce(totals.mentor_sessions_no_show, 0) as mentor_sessions_no_show,
+    {{ coalesce_to_zero('totals', [
+        'learners', 'mentor_sessions', 'mentor_sessions_scheduled', 'mentor_sessions_completed',
+        'mentor_sessions_cancelled', 'mentor_sessions_no_show',
+    ]) }},
     round(
         totals.mentor_sessions_completed::numeric
         / nullif(totals.mentor_sessions - totals.mentor_sessions_scheduled, 0), 4
     ) as mentoring_completion_rate,
     coalesce(totals.reviews, 0) as reviews,
     round(totals.average_rating, 2) as average_rating,
-    coalesce(totals.nps_responses, 0) as nps_responses,
-    coalesce(totals.promoters, 0) as promoters,
-    coalesce(totals.passives, 0) as passives,
-    coalesce(totals.detractors, 0) as detractors,
+    {{ coalesce_to_zero('totals', ['nps_responses', 'promoters', 'passives', 'detractors']) }},
     round((totals.promoters - totals.detractors) * 100.0 / nullif(totals.nps_responses, 0), 1) as nps,
-    coalesce(totals.errors, 0) as errors,
-    coalesce(totals.errors_warning, 0) as errors_warning,
-    coalesce(totals.errors_error, 0) as errors_error,
-    coalesce(totals.errors_critical, 0) as errors_critical,
-    coalesce(totals.errors_unresolved, 0) as errors_unresolved,
-    coalesce(totals.api_requests, 0) as api_requests,
+    {{ coalesce_to_zero('totals', [
+        'errors', 'errors_warning', 'errors_error', 'errors_critical', 'errors_unresolved', 'api_requests',
+    ]) }},
     round(totals.avg_response_ms, 2) as avg_response_ms,
     round(totals.p95_response_ms::numeric, 2) as p95_response_ms,
     round(totals.server_error_rate, 4) as server_error_rate,
     round(totals.client_error_rate, 4) as client_error_rate,
-    coalesce(totals.community_activities, 0) as community_activities,
-    coalesce(totals.community_active_members, 0) as community_active_members,
-    coalesce(totals.geo_attempts, 0) as geo_attempts,
-    coalesce(totals.geo_blocked, 0) as geo_blocked,
-    coalesce(totals.geo_traveler_attempts, 0) as geo_traveler_attempts,
+    {{ coalesce_to_zero('totals', [
+        'community_activities', 'community_active_members', 'geo_attempts', 'geo_blocked', 'geo_traveler_attempts',
+    ]) }},
     round(totals.geo_blocked * 100.0 / nullif(totals.geo_attempts, 0), 2) as geo_blocked_pct,
-    coalesce(totals.succeeded_payments, 0) as succeeded_payments,
-    coalesce(totals.refunds, 0) as refunds,
-    coalesce(totals.paying_users, 0) as paying_users
+    {{ coalesce_to_zero('totals', ['succeeded_payments', 'refunds', 'paying_users']) }}
 from days
 left join new_users on days.date_day = new_users.date_day
 left join total_users on days.date_day = total_users.date_day

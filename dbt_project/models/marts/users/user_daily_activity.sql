@@ -80,22 +80,14 @@ geo as (
 select
     active.user_id,
     active.activity_date,
-    coalesce(events.page_views, 0) as page_views,
-    coalesce(events.actions, 0) as actions,
+    {{ coalesce_to_zero('events', ['page_views', 'actions']) }},
     events.last_event_at,
-    coalesce(sessions.sessions, 0) as sessions,
-    coalesce(sessions.time_spent_seconds, 0) as time_spent_seconds,
-    coalesce(community.community_views, 0) as community_views,
-    coalesce(community.community_interactions, 0) as community_interactions,
-    coalesce(geo.geo_blocked_attempts, 0) as geo_blocked_attempts,
-    coalesce(geo.countries, 0) as countries,
+    {{ coalesce_to_zero('sessions', ['sessions', 'time_spent_seconds']) }},
+    {{ coalesce_to_zero('community', ['community_views', 'community_interactions']) }},
+    {{ coalesce_to_zero('geo', ['geo_blocked_attempts', 'countries']) }},
     coalesce(geo.travel_detected, false) as travel_detected
 from active
-left join events
-    on active.user_id = events.user_id and active.activity_date = events.activity_date
-left join sessions
-    on active.user_id = sessions.user_id and active.activity_date = sessions.activity_date
-left join community
-    on active.user_id = community.user_id and active.activity_date = community.activity_date
-left join geo
-    on active.user_id = geo.user_id and active.activity_date = geo.activity_date
+{% for activity in ['events', 'sessions', 'community', 'geo'] %}
+    left join {{ activity }}
+        on active.user_id = {{ activity }}.user_id and active.activity_date = {{ activity }}.activity_date
+{% endfor %}

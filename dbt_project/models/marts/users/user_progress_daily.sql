@@ -57,24 +57,12 @@ users as (
 base as (
     {% if first_day %}
         select
-            built.user_id,
-            built.activity_date,
-            built.sessions_completed,
-            built.scored_attempts,
-            built.score_total,
-            built.practice_seconds,
-            built.last_active
+            {{ progress_row_columns('built') }}
         from {{ this }} as built
         where built.activity_date = date '{{ first_day }}' - 1
         union all
         select
-            built.user_id,
-            built.activity_date,
-            built.sessions_completed,
-            built.scored_attempts,
-            built.score_total,
-            built.practice_seconds,
-            built.last_active
+            {{ progress_row_columns('built') }}
         from {{ progress_users_table() }} as checked
         inner join {{ this }} as built
             on checked.user_id = built.user_id and built.activity_date = checked.from_day - 1
@@ -188,10 +176,7 @@ daily as (
     select
         spine.user_id,
         spine.activity_date,
-        coalesce(attempts.completed, 0) as completed,
-        coalesce(attempts.score_sum, 0) as score_sum,
-        coalesce(attempts.scored, 0) as scored,
-        coalesce(attempts.duration_seconds, 0) as duration_seconds,
+        {{ coalesce_to_zero('attempts', ['completed', 'score_sum', 'scored', 'duration_seconds']) }},
         active.activity_day as active_day
     from spine
     left join attempts

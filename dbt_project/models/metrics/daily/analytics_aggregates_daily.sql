@@ -1,11 +1,4 @@
 -- The day-grain slice of analytics.analytics_aggregates (see macros/metrics/aggregates.sql).
-{{ config(
-    materialized='analytics_aggregates_slice',
-    schema='analytics',
-    tags=['metrics', 'daily'],
-    pre_hook=[metric_session_settings()],
-    meta={'grain': 'day'},
-    unique_key=['metric_type', 'grain', 'time_bucket', 'dimension'],
-) }}
+{{ config(**analytics_aggregates_config('day')) }}
 
 {{ analytics_aggregates_sql('day') }}

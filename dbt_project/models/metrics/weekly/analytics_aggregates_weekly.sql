@@ -1,11 +1,4 @@
 -- The week-grain slice of analytics.analytics_aggregates (see macros/metrics/aggregates.sql).
-{{ config(
-    materialized='analytics_aggregates_slice',
-    schema='analytics',
-    tags=['metrics', 'weekly'],
-    pre_hook=[metric_session_settings()],
-    meta={'grain': 'week'},
-    unique_key=['metric_type', 'grain', 'time_bucket', 'dimension'],
-) }}
+{{ config(**analytics_aggregates_config('week')) }}
 
 {{ analytics_aggregates_sql('week') }}
