@@ -40,15 +40,7 @@ from psycopg import sql
 from analytics_assets.calendar import ended_periods_touching, first_day
 from analytics_assets.db import connect
 from analytics_assets.grains import DAILY, ROLLUPS
-from analytics_assets.jobs import (
-    TRIGGER_TAG,
-    WINDOW_TAG,
-    day_keys,
-    job,
-    key_range_tags,
-    range_label,
-    run_keys,
-)
+from analytics_assets.jobs import TRIGGER_TAG, day_keys, job, requested_run_tags, run_keys
 from analytics_assets.raw.ddl import RAW_SCHEMA
 from analytics_assets.raw.window import partition_expression, window_predicate
 from analytics_assets.resources import Databases
@@ -162,9 +154,7 @@ def drift_request(drifts: Sequence[DayDrift], serial: int) -> dg.RunRequest:
         run_key=drift_run_key(drifts, serial),
         job_name=DAILY.job,
         tags={
-            **key_range_tags(keys),
-            TRIGGER_TAG: DRIFT_TRIGGER,
-            WINDOW_TAG: range_label(keys),
+            **requested_run_tags(keys, DRIFT_TRIGGER),
             DRIFT_TAG: drift_summary(drifts),
         },
     )
@@ -388,11 +378,7 @@ def rollup_requests(run_id: str, run_tags: Mapping[str, str], today: date) -> li
             dg.RunRequest(
                 run_key=f"{run_id}:{grain.job}",
                 job_name=grain.job,
-                tags={
-                    **key_range_tags(periods),
-                    TRIGGER_TAG: DRIFT_TRIGGER,
-                    WINDOW_TAG: range_label(periods),
-                },
+                tags=requested_run_tags(periods, DRIFT_TRIGGER),
             )
         )
     return requests

@@ -65,36 +65,18 @@ class Grain:
         return f"models/metrics/{self.name}"
 
 
-DAILY = Grain(
-    name="daily",
-    unit="day",
-    partitions=daily_partitions,
-    period_start=lambda day: day,
-    job="analytics_pipeline",
-    schedule="daily_pipeline",
-    cron="0 3 * * *",
-    freshness=Deadline("0 7 * * *", 7),
-)
-WEEKLY = Grain(
-    name="weekly",
-    unit="week",
-    partitions=weekly_partitions,
-    period_start=week_start,
-    job="weekly_metrics",
-    schedule="weekly_metrics_schedule",
-    cron="0 5 * * 1",
-    freshness=Deadline("0 8 * * 1", 8),
-)
-MONTHLY = Grain(
-    name="monthly",
-    unit="month",
-    partitions=monthly_partitions,
-    period_start=month_start,
-    job="monthly_metrics",
-    schedule="monthly_metrics_schedule",
-    cron="30 5 1 * *",
-    freshness=Deadline("0 8 1 * *", 8),
-)
+# fmt: off
+#               name       unit     partitions          a period's first day
+DAILY = Grain(  "daily",   "day",   daily_partitions,   lambda day: day,
+                job="analytics_pipeline", schedule="daily_pipeline",
+                cron="0 3 * * *", freshness=Deadline("0 7 * * *", 7))
+WEEKLY = Grain( "weekly",  "week",  weekly_partitions,  week_start,
+                job="weekly_metrics", schedule="weekly_metrics_schedule",
+                cron="0 5 * * 1", freshness=Deadline("0 8 * * 1", 8))
+MONTHLY = Grain("monthly", "month", monthly_partitions, month_start,
+                job="monthly_metrics", schedule="monthly_metrics_schedule",
+                cron="30 5 1 * *", freshness=Deadline("0 8 1 * *", 8))
+# fmt: on
 GRAINS = (DAILY, WEEKLY, MONTHLY)
 ROLLUPS = (WEEKLY, MONTHLY)
 """The grains that roll days up, each in a job of its own after the daily run."""

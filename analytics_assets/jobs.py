@@ -70,6 +70,12 @@ def key_range_tags(keys: dg.PartitionKeyRange) -> dict[str, str]:
     return {RANGE_START_TAG: keys.start, RANGE_END_TAG: keys.end}
 
 
+def requested_run_tags(keys: dg.PartitionKeyRange, trigger: str) -> dict[str, str]:
+    """The tags of a ranged run that a schedule or a sensor requests: its keys, what
+    requested it, and the keys in words."""
+    return {**key_range_tags(keys), TRIGGER_TAG: trigger, WINDOW_TAG: range_label(keys)}
+
+
 def day_keys(window: Window) -> dg.PartitionKeyRange:
     """The daily partition keys of a window."""
     return dg.PartitionKeyRange(window.start.isoformat(), window.last_day.isoformat())

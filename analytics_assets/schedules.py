@@ -24,14 +24,7 @@ import dagster as dg
 
 from analytics_assets.calendar import ended_periods_touching, first_day
 from analytics_assets.grains import DAILY, GRAINS, ROLLUPS, Grain
-from analytics_assets.jobs import (
-    TRIGGER_TAG,
-    WINDOW_TAG,
-    day_keys,
-    job,
-    key_range_tags,
-    range_label,
-)
+from analytics_assets.jobs import day_keys, job, range_label, requested_run_tags
 from analytics_assets.settings import get_settings
 from analytics_assets.window import Window
 
@@ -76,10 +69,9 @@ def run_request(grain: Grain, keys: dg.PartitionKeyRange | None) -> dg.RunReques
     """A ranged run of the grain's job over the keys, requested by its schedule."""
     if keys is None:
         return None
-    label = range_label(keys)
     return dg.RunRequest(
-        run_key=f"{grain.schedule}:{label}",
-        tags={**key_range_tags(keys), TRIGGER_TAG: "schedule", WINDOW_TAG: label},
+        run_key=f"{grain.schedule}:{range_label(keys)}",
+        tags=requested_run_tags(keys, "schedule"),
     )
 
 

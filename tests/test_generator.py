@@ -12,14 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from support.databases import scratch_database
 
-from analytics_assets.db import connect, drop_database, ensure_database, with_database
+from analytics_assets.db import connect
 from analytics_assets.source.bad_rows import BAD_ROW_KINDS
 from analytics_assets.source.tables import source_tables
 from demo_source.defects import defect_catalog
@@ -47,17 +48,8 @@ def _count(url: str, query: str) -> float:
 @pytest.fixture(scope="module")
 def scratch(local_server_url: str) -> Iterator:
     """make(name) -> URL of a new database on the local server, dropped after the module."""
-    made = []
-
-    def make(name: str) -> str:
-        url = with_database(local_server_url, f"t_gen_{name}_{uuid.uuid4().hex[:8]}")
-        ensure_database(url)
-        made.append(url)
-        return url
-
-    yield make
-    for url in made:
-        drop_database(url)
+    with ExitStack() as databases:
+        yield lambda name: databases.enter_context(scratch_database(local_server_url))
 
 
 @pytest.fixture(scope="module")

@@ -171,6 +171,11 @@ def execute_job(url: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
         )
 
 
+def summary_of(result: dg.ExecuteInProcessResult, day: date) -> Any:
+    """What `analytics run` would print of this one-day run."""
+    return summarize(result.all_events, result.run_id, result.success, Window.day(day), 1.0)
+
+
 def one_day(day: str) -> dict[str, str]:
     return {"dagster/partition": day}
 
@@ -240,13 +245,7 @@ def test_a_critical_failure_blocks_the_partition_downstream_and_fails_the_run(wa
     )
     assert check.metadata["failed_critical"].value == 2
 
-    summary = summarize(
-        result.all_events,
-        result.run_id,
-        result.success,
-        Window(date(2026, 1, 5), date(2026, 1, 6)),
-        1.0,
-    )
+    summary = summary_of(result, date(2026, 1, 5))
     assert not summary.success
     assert f"{PAYMENTS_CHECK} (blocking)" in summary.failed_checks
     assert f"failed check {PAYMENTS_CHECK} (blocking)" in summary.render()
@@ -295,13 +294,7 @@ def test_warnings_are_reported_but_do_not_block(warehouse):
         "5 events rows quarantined (invalid_enum 3, duplicate_key 1, null_key 1, orphan_fk 1)"
     )
 
-    summary = summarize(
-        result.all_events,
-        result.run_id,
-        result.success,
-        Window(date(2026, 1, 5), date(2026, 1, 6)),
-        1.0,
-    )
+    summary = summary_of(result, date(2026, 1, 5))
     assert f"{RAW_CHECK} (warn)" in summary.failed_checks
     assert f"{QUARANTINE_CHECK} (warn)" in summary.failed_checks
     [quarantine_row] = fetch(
@@ -324,13 +317,7 @@ def test_a_clean_partition_passes_and_materializes_downstream(warehouse):
         "staging/stg_events",
     }
     assert all(e.passed for e in result.get_asset_check_evaluations())
-    summary = summarize(
-        result.all_events,
-        result.run_id,
-        result.success,
-        Window(date(2026, 1, 6), date(2026, 1, 7)),
-        1.0,
-    )
+    summary = summary_of(result, date(2026, 1, 6))
     assert summary.success and summary.failed_checks == ()
     # the 05's violations were left out: the check looked at the 06 only
     assert evaluation(result, PAYMENTS_CHECK).metadata["window"].value == (

@@ -192,23 +192,19 @@ def _outcome(result: Any) -> ExpectationOutcome:
     if raised:
         message = " ".join(str(result.exception_info.get("exception_message", "")).split())
         return ExpectationOutcome(label, _severity(config), False, f"error: {message[:300]}")
-    if config.type == ROWS_EXPECTATION:
-        rows = (details.get("details") or {}).get("unexpected_rows") or []
-        return ExpectationOutcome(
-            expectation=label,
-            severity=_severity(config),
-            success=bool(result.success),
-            observed_value=_plain(details.get("observed_value")),
-            unexpected_count=details.get("observed_value"),
-            sample=[_plain(row) for row in rows[:SAMPLE_SIZE]],
-        )
+    if config.type == ROWS_EXPECTATION:  # its observed value is the count of bad rows
+        unexpected = details.get("observed_value")
+        sample = (details.get("details") or {}).get("unexpected_rows") or []
+    else:
+        unexpected = details.get("unexpected_count")
+        sample = details.get("partial_unexpected_list") or []
     return ExpectationOutcome(
         expectation=label,
         severity=_severity(config),
         success=bool(result.success),
         observed_value=_plain(details.get("observed_value")),
-        unexpected_count=details.get("unexpected_count"),
-        sample=[_plain(v) for v in (details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]],
+        unexpected_count=unexpected,
+        sample=[_plain(value) for value in sample[:SAMPLE_SIZE]],
     )
 
 
