@@ -12,12 +12,13 @@ from datetime import date, timedelta
 import psycopg
 
 from analytics_assets.db import connect
+from analytics_assets.grains import DAILY, MONTHLY
 
 HEADLINES = (
     # label, metric_type, grain, data key
-    ("DAU (last day)", "engagement.active_users", "day", "active_users"),
-    ("MAU (last day)", "engagement.active_users", "day", "mau"),
-    ("NPS (last month)", "nps.summary", "month", "nps"),
+    ("DAU (last day)", "engagement.active_users", DAILY.unit, "active_users"),
+    ("MAU (last day)", "engagement.active_users", DAILY.unit, "mau"),
+    ("NPS (last month)", "nps.summary", MONTHLY.unit, "nps"),
 )
 
 
@@ -117,7 +118,7 @@ def build_report(warehouse_url: str, run_ids: list[str], last_day: date) -> Demo
 
 def _headlines(conn: psycopg.Connection, last_day: date) -> list[tuple[str, str]]:
     month = last_day.replace(day=1)
-    buckets = {"day": last_day, "month": month}
+    buckets = {DAILY.unit: last_day, MONTHLY.unit: month}
     out = []
     for label, metric, grain, key in HEADLINES:
         row = conn.execute(

@@ -33,6 +33,9 @@ GRAIN_TAG = "analytics/grain"
 """The unit of the run's partitions: day, week or month."""
 PIPELINE_RUN_TAG = "analytics/pipeline_run"
 """Shared by every Dagster run of one `analytics run`: the first run's id."""
+HOST_TAG = "analytics/host"
+PID_TAG = "analytics/pid"
+"""Where the run executes (the host and pid of its process): orphaned_runs.py."""
 
 DESCRIPTIONS = {
     DAILY.name: "Stage, transform and check a range of daily partitions in one run.",

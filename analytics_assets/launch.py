@@ -24,7 +24,8 @@ import dagster as dg
 import psutil
 
 from analytics_assets.dagster_internals import Workspace, workspace
-from analytics_assets.orphaned_runs import PID_TAG, fail_if_orphaned, process_alive
+from analytics_assets.jobs import PID_TAG
+from analytics_assets.orphaned_runs import fail_if_orphaned, process_alive
 from analytics_assets.settings import PROJECT_ROOT
 
 LOCATION_NAME = "analytics"

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-HOST_TAG = "analytics/host"
-PID_TAG = "analytics/pid"
+from analytics_assets.jobs import HOST_TAG, PID_TAG
 
 
 def process_tags() -> dict[str, str]:

@@ -19,7 +19,8 @@ import pytest
 
 from analytics_assets.db import connect
 from analytics_assets.dbt.project import DBT_APPLICATION_NAME
-from analytics_assets.orphaned_runs import HOST_TAG, PID_TAG, fail_orphaned_runs, process_tags
+from analytics_assets.jobs import HOST_TAG, PID_TAG
+from analytics_assets.orphaned_runs import fail_orphaned_runs, process_tags
 from analytics_assets.writer import WRITER_LOCK, heal, holder_name, writer_lock
 
 
