@@ -95,6 +95,9 @@ def _lock_holder(conn: psycopg.Connection) -> str:
         select a.application_name, a.pid, to_char(a.backend_start at time zone 'UTC', 'HH24:MI:SS')
         from pg_locks as l join pg_stat_activity as a on a.pid = l.pid
         where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s
+            -- an advisory lock belongs to one database: another warehouse on the server
+            -- holds a writer lock of its own
+            and l.database = (select oid from pg_database where datname = current_database())
         """,
         WRITER_LOCK,
     ).fetchone()
