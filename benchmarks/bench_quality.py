@@ -106,7 +106,7 @@ def build(url: str, days: int, per_day: int, users: int, sessions: int, day: int
 
 def hand_written(url: str, window: Window) -> dict[str, int]:
     with connect(url) as conn:
-        cur = conn.execute(HAND_WRITTEN, {"lo": window.start.date(), "hi": window.end.date()})
+        cur = conn.execute(HAND_WRITTEN, {"lo": window.start, "hi": window.end})
         row = cur.fetchone()
         assert row is not None and cur.description is not None
         return {col.name: int(value) for col, value in zip(cur.description, row, strict=True)}
