@@ -111,9 +111,9 @@ def test_the_range_is_one_run_of_the_days_then_one_per_grain(demo: Demo) -> None
     summary = demo.summary
     assert summary.success, summary.render()
     assert [(r.grain, r.keys) for r in summary.runs] == [
-        ("day", "2026-02-01..2026-05-01"),
-        ("week", "2026-02-02..2026-04-20"),
-        ("month", "2026-02-01..2026-04-01"),
+        ("day", "2026-02-01...2026-05-01"),
+        ("week", "2026-02-02...2026-04-20"),
+        ("month", "2026-02-01...2026-04-01"),
     ]
     with dg.DagsterInstance.get() as instance:
         runs = {run.job_name: run for run in instance.get_runs()}
