@@ -40,7 +40,7 @@ from psycopg import sql
 from analytics_assets.calendar import ended_periods_touching, first_day
 from analytics_assets.db import connect
 from analytics_assets.grains import DAILY, ROLLUPS
-from analytics_assets.jobs import TRIGGER_TAG, day_keys, job, requested_run_tags, run_keys
+from analytics_assets.jobs import TRIGGER_TAG, day_keys, job, requested_run_tags, run_window
 from analytics_assets.raw.ddl import RAW_SCHEMA
 from analytics_assets.raw.window import partition_expression, window_predicate
 from analytics_assets.resources import Databases
@@ -365,10 +365,9 @@ def rollup_requests(run_id: str, run_tags: Mapping[str, str], today: date) -> li
     """After a drift run over some days (its range tags): one ranged run per rollup grain
     over the weeks and months holding those days that have ended by `today` (their
     schedules rolled them up before the late rows landed). None for other runs."""
-    keys = run_keys(run_tags)
-    if run_tags.get(TRIGGER_TAG) != DRIFT_TRIGGER or keys is None:
+    days = run_window(run_tags)
+    if run_tags.get(TRIGGER_TAG) != DRIFT_TRIGGER or days is None:
         return []
-    days = Window(date.fromisoformat(keys.start), date.fromisoformat(keys.end) + timedelta(days=1))
     requests = []
     for grain in ROLLUPS:
         periods = ended_periods_touching(grain.partitions(), days, ended_by=today)

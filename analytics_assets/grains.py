@@ -86,7 +86,3 @@ RAW_FRESHNESS = Deadline("0 6 * * *", 6)
 
 PIPELINE_GROUPS = (RAW_GROUP, STAGING_GROUP, MARTS_GROUP, DAILY.group)
 """The asset groups of the daily pipeline job, in flow order."""
-
-
-def grain_of_group(group: str | None) -> Grain | None:
-    return next((g for g in GRAINS if g.group == group), None)

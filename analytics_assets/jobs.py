@@ -16,7 +16,7 @@ from functools import cache
 import dagster as dg
 
 from analytics_assets.calendar import key_range_window
-from analytics_assets.grains import DAILY, GRAINS, PIPELINE_GROUPS, Grain
+from analytics_assets.grains import DAILY, GRAINS, MONTHLY, PIPELINE_GROUPS, WEEKLY, Grain
 from analytics_assets.window import Window
 
 # Dagster's own run tags (documented with single-run backfills and partitioned runs).
@@ -38,9 +38,9 @@ PID_TAG = "analytics/pid"
 """Where the run executes (the host and pid of its process): orphaned_runs.py."""
 
 DESCRIPTIONS = {
-    DAILY.name: "Stage, transform and check a range of daily partitions in one run.",
-    "weekly": "Recompute the weekly metric rollups of a range of ISO weeks in one run.",
-    "monthly": "Recompute the monthly metric rollups of a range of months in one run.",
+    DAILY: "Stage, transform and check a range of daily partitions in one run.",
+    WEEKLY: "Recompute the weekly metric rollups of a range of ISO weeks in one run.",
+    MONTHLY: "Recompute the monthly metric rollups of a range of months in one run.",
 }
 
 
@@ -54,7 +54,7 @@ def selection(grain: Grain) -> dg.AssetSelection:
 @cache
 def job(grain: Grain) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
-        grain.job, selection=selection(grain), description=DESCRIPTIONS[grain.name]
+        grain.job, selection=selection(grain), description=DESCRIPTIONS[grain]
     )
 
 
